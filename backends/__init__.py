@@ -1,0 +1,1 @@
+"""Provers behind the registry: one module per backend."""

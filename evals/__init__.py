@@ -1,0 +1,1 @@
+"""Dataset loaders, eval runners (live and replay), metrics and reports."""

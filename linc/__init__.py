@@ -1,0 +1,73 @@
+"""linc: logical reasoning over natural language with LLM parsers and provers.
+
+``import linc`` is cheap: the public names below load on first use, and no
+optional dependency (llama_cpp, matplotlib, a prover binding) is imported.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from linc.errors import (
+    ArityError,
+    BackendError,
+    BackendUnavailable,
+    ConfigError,
+    DataError,
+    LincError,
+    LLMError,
+    ParseError,
+    UnknownBackend,
+)
+from linc.results import Limits, ProofResult, ProofStatus, Verdict
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "decide": "linc.decide",
+    "Decision": "linc.decide",
+    "vote": "linc.voting",
+    "Answer": "linc.voting",
+    "Reasoner": "linc.reasoner",
+    "parse": "linc.parsers",
+    "render": "linc.parsers",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from linc.decide import Decision, decide
+    from linc.parsers import parse, render
+    from linc.reasoner import Reasoner
+    from linc.voting import Answer, vote
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'linc' has no attribute {name!r}")
+    return getattr(import_module(module), name)
+
+
+__all__ = [
+    "Answer",
+    "ArityError",
+    "BackendError",
+    "BackendUnavailable",
+    "ConfigError",
+    "DataError",
+    "Decision",
+    "LLMError",
+    "Limits",
+    "LincError",
+    "ParseError",
+    "ProofResult",
+    "ProofStatus",
+    "Reasoner",
+    "UnknownBackend",
+    "Verdict",
+    "__version__",
+    "decide",
+    "parse",
+    "render",
+    "vote",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from linc.cli import main
+
+sys.exit(main())

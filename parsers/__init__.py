@@ -1,0 +1,1 @@
+"""Text to IR: grammars, repairs, printers, and the LLM semantic parser."""

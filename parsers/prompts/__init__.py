@@ -1,0 +1,1 @@
+"""Few-shot prompts and decoding grammars, kept as data."""
