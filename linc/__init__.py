@@ -31,12 +31,15 @@ _LAZY = {
     "Answer": "linc.voting",
     "Reasoner": "linc.reasoner",
     "parse": "linc.parsers",
+    "read": "linc.parsers",
     "render": "linc.parsers",
+    "Problem": "linc.problems",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from linc.decide import Decision, decide
-    from linc.parsers import parse, render
+    from linc.parsers import parse, read, render
+    from linc.problems import Problem
     from linc.reasoner import Reasoner
     from linc.voting import Answer, vote
 
@@ -60,6 +63,7 @@ __all__ = [
     "Limits",
     "LincError",
     "ParseError",
+    "Problem",
     "ProofResult",
     "ProofStatus",
     "Reasoner",
@@ -68,6 +72,7 @@ __all__ = [
     "__version__",
     "decide",
     "parse",
+    "read",
     "render",
     "vote",
 ]

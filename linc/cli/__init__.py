@@ -18,6 +18,8 @@ from linc.errors import LincError
 COMMANDS = (
     "linc.cli.parse",
     "linc.cli.backends",
+    "linc.cli.prove",
+    "linc.cli.translate",
     "linc.cli.ask",
 )
 EVAL_COMMANDS = (
