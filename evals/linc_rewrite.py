@@ -1,0 +1,200 @@
+"""How LINC reads one formula before and after NLTK: the parity details.
+
+Two facts of LINC's released evaluation that change verdicts:
+
+1. Before parsing, every innermost parenthesised group ``(...)`` is split at
+   commas, each piece is stripped and rewritten (digits to ``Zero``...
+   ``Nine``, ``.`` to ``Dot``, ``’`` and ``'`` dropped, ``-`` and space to
+   ``_``), and each rewrite is applied as a plain string replacement over the
+   whole formula (so ``Born(x, 1984)`` reads ``Born(x, OneNineEightFour)``,
+   and a piece that occurs elsewhere is rewritten there too).
+2. NLTK hands names to Prover9 unchanged, and Prover9 takes every free name
+   that starts with ``u``..``z`` for a variable, universally quantified over
+   its formula. A free ``x`` or ``yOneNineEightFour`` is therefore a variable
+   in LINC's Prover9 call. ``prover9_closure`` makes that explicit in the IR.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from linc.ir import (
+    And,
+    Const,
+    Eq,
+    Exists,
+    ForAll,
+    Formula,
+    Func,
+    Iff,
+    Implies,
+    Not,
+    Or,
+    Pred,
+    Term,
+    Var,
+    Xor,
+    forall,
+    free_vars,
+)
+
+_INNERMOST = re.compile(r"\([^()]+\)")
+_TRANSLATION = (
+    ("0", "Zero"),
+    ("1", "One"),
+    ("2", "Two"),
+    ("3", "Three"),
+    ("4", "Four"),
+    ("5", "Five"),
+    ("6", "Six"),
+    ("7", "Seven"),
+    ("8", "Eight"),
+    ("9", "Nine"),
+    (".", "Dot"),
+    ("’", ""),
+    ("-", "_"),
+    ("'", ""),
+    (" ", "_"),
+)
+
+
+def argument_pieces(formula: str) -> list[str]:
+    """The stripped comma-separated pieces of every innermost ``(...)``.
+
+    In order of first appearance, without repeats (LINC uses a set, so its
+    order is Python's string-hash order, which changes between processes).
+    """
+    seen: dict[str, None] = {}
+    for group in _INNERMOST.findall(formula):
+        for piece in group[1:-1].split(","):
+            seen.setdefault(piece.strip(), None)
+    return list(seen)
+
+
+def rewrite_piece(piece: str) -> str:
+    """One argument rewritten with LINC's translation table, in its order."""
+    for old, new in _TRANSLATION:
+        piece = piece.replace(old, new)
+    return piece
+
+
+def rewrite_arguments(formula: str, *, order: Iterable[str] | None = None) -> str:
+    """LINC's argument rewrite of one formula (see the module docstring).
+
+    ``order`` fixes the order in which the pieces are replaced; the default
+    is their order of first appearance.
+    """
+    pieces = list(order) if order is not None else argument_pieces(formula)
+    for piece in pieces:
+        new = rewrite_piece(piece)
+        if new != piece:
+            formula = formula.replace(piece, new)
+    return formula
+
+
+def order_sensitive(formula: str) -> bool:
+    """True when the rewrite's result depends on the order of the pieces.
+
+    Only pieces that the rewrite changes can interact; the check compares
+    first-appearance order with its reverse and with longest-first.
+    """
+    changing = [p for p in argument_pieces(formula) if rewrite_piece(p) != p]
+    if len(changing) < 2:
+        return False
+    results = {
+        rewrite_arguments(formula, order=changing),
+        rewrite_arguments(formula, order=list(reversed(changing))),
+        rewrite_arguments(formula, order=sorted(changing, key=len, reverse=True)),
+        rewrite_arguments(formula, order=sorted(changing, key=len)),
+    }
+    return len(results) > 1
+
+
+# ------------------------------------------------------ Prover9's variables
+
+PROVER9_VARIABLE_START = frozenset("uvwxyz")
+
+
+def is_prover9_variable(name: str) -> bool:
+    """Prover9's default rule: a free name starting with ``u``..``z``."""
+    return bool(name) and name[0] in PROVER9_VARIABLE_START
+
+
+def prover9_free_names(formula: Formula) -> list[str]:
+    """Free individual names that Prover9 would read as variables, in order."""
+    names: dict[str, None] = {}
+    for name in _free_names_in_order(formula, frozenset()):
+        if is_prover9_variable(name):
+            names.setdefault(name, None)
+    for name in sorted(free_vars(formula)):
+        names.setdefault(name, None)
+    return list(names)
+
+
+def prover9_closure(formula: Formula) -> tuple[Formula, tuple[str, ...]]:
+    """Close ``formula`` the way Prover9 reads it: free u–z names become ∀.
+
+    Returns the closed formula and the names that were closed. Constants
+    named ``u``..``z``... turn into bound variables; free ``Var`` nodes (if a
+    parser leaves any) are closed too.
+    """
+    names = prover9_free_names(formula)
+    if not names:
+        return formula, ()
+    body = _consts_to_vars(formula, frozenset(names))
+    return forall(names, body), tuple(names)
+
+
+def _free_names_in_order(formula: Formula, bound: frozenset[str]) -> Iterable[str]:
+    stack: list[tuple[Formula, frozenset[str]]] = [(formula, bound)]
+    while stack:
+        node, bnd = stack.pop()
+        if isinstance(node, (ForAll, Exists)):
+            stack.append((node.body, bnd | {node.var.name}))
+        elif isinstance(node, Pred):
+            yield from _term_consts(node.args, bnd)
+        elif isinstance(node, Eq):
+            yield from _term_consts((node.left, node.right), bnd)
+        elif isinstance(node, Not):
+            stack.append((node.body, bnd))
+        elif isinstance(node, (And, Or)):
+            stack.extend((a, bnd) for a in reversed(node.args))
+        elif isinstance(node, (Implies, Iff, Xor)):
+            stack.append((node.right, bnd))
+            stack.append((node.left, bnd))
+
+
+def _term_consts(terms: Iterable[Term], bound: frozenset[str]) -> Iterable[str]:
+    for term in terms:
+        if isinstance(term, Const) and term.name not in bound:
+            yield term.name
+        elif isinstance(term, Func):
+            yield from _term_consts(term.args, bound)
+
+
+def _consts_to_vars(formula: Formula, names: frozenset[str]) -> Formula:
+    if isinstance(formula, Pred):
+        return Pred(formula.name, tuple(_term_to_var(t, names) for t in formula.args))
+    if isinstance(formula, Eq):
+        return Eq(_term_to_var(formula.left, names), _term_to_var(formula.right, names))
+    if isinstance(formula, Not):
+        return Not(_consts_to_vars(formula.body, names))
+    if isinstance(formula, (And, Or)):
+        return type(formula)(tuple(_consts_to_vars(a, names) for a in formula.args))
+    if isinstance(formula, (Implies, Iff, Xor)):
+        return type(formula)(_consts_to_vars(formula.left, names), _consts_to_vars(formula.right, names))
+    if isinstance(formula, (ForAll, Exists)):
+        inner = names - {formula.var.name}
+        if not inner:
+            return formula
+        return type(formula)(formula.var, _consts_to_vars(formula.body, inner))
+    return formula
+
+
+def _term_to_var(term: Term, names: frozenset[str]) -> Term:
+    if isinstance(term, Const) and term.name in names:
+        return Var(term.name)
+    if isinstance(term, Func):
+        return Func(term.name, tuple(_term_to_var(t, names) for t in term.args))
+    return term

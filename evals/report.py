@@ -1,0 +1,357 @@
+"""The evaluation report: one schema for replayed and live runs.
+
+A run produces one ``ProblemRecord`` per problem (streamed to JSONL as it
+finishes, so an interrupt loses nothing that finished) and, at the end, one
+``Report`` that summarises them: accuracy, counts, speed, sample parse rate,
+errors by cause, the confusion matrix, per-depth accuracy, and optional token
+usage, executability (Logic-LM) and agreement with a recorded system's own
+per-sample answers. ``build_report`` computes it from the records; ``write_json``
+and ``render_markdown`` serialise it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from pydantic import BaseModel, Field, ValidationError
+
+from linc.results import Verdict
+from linc.voting import Answer, ErrorCause
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+LABELS = (Verdict.TRUE, Verdict.FALSE, Verdict.UNCERTAIN, Verdict.ERROR)
+PARSE_FAILURES = frozenset({ErrorCause.NO_FORMULAS, ErrorCause.PARSE})
+
+
+class SampleRecord(BaseModel):
+    """One sample of one problem, as decided."""
+
+    index: int
+    verdict: Verdict
+    error: ErrorCause | None = None
+    detail: str = ""
+    inconsistent: bool = False
+    timed_out: bool = False
+    repairs: list[str] = Field(default_factory=list, description="kinds of repairs applied")
+    decision: str | None = Field(default=None, description="key of the (premises, goal) decision it shares")
+    recorded: Verdict | None = Field(default=None, description="the recording system's own verdict")
+
+
+class ProblemRecord(BaseModel):
+    """The result for one problem; one JSONL line of ``--out``."""
+
+    id: str
+    index: int
+    gold: Verdict | None = None
+    predicted: Verdict
+    correct: bool
+    depth: int | None = None
+    answer: Answer | None = None
+    samples: list[SampleRecord] = Field(default_factory=list)
+    seconds: float = 0.0
+    executed: bool | None = Field(default=None, description="Logic-LM: the program gave a verdict")
+    tokens: int | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class DepthScore(BaseModel):
+    n: int
+    correct: int
+    accuracy: float
+
+
+class Agreement(BaseModel):
+    """Per-sample agreement with a recorded system's own verdicts."""
+
+    compared: int
+    agree: int
+    rate: float
+    differences: list[dict[str, Any]] = Field(default_factory=list)
+    by_pair: dict[str, int] = Field(default_factory=dict, description="'recorded -> ours' counts")
+    votes_compared: int = 0
+    votes_agree: int = 0
+
+
+class TokenUsage(BaseModel):
+    prompt: int = 0
+    completion: int = 0
+    total: int = 0
+
+
+class Report(BaseModel):
+    """Summary of one evaluation run (replay or live)."""
+
+    schema_version: int = SCHEMA_VERSION
+    kind: str = Field(description="replay | run | gold")
+    name: str
+    config: dict[str, Any] = Field(default_factory=dict)
+    n: int
+    correct: int
+    accuracy: float
+    seconds: float
+    samples: int = 0
+    sample_parse_rate: float = 0.0
+    errors: dict[str, int] = Field(default_factory=dict, description="sample errors by cause")
+    all_error_problems: int = 0
+    confusion: dict[str, dict[str, int]] = Field(default_factory=dict, description="gold -> predicted -> count")
+    per_depth: dict[str, DepthScore] | None = None
+    exe_rate: float | None = None
+    tokens: TokenUsage | None = None
+    decisions: dict[str, int] = Field(default_factory=dict, description="prover work: distinct, cached, calls")
+    agreement: Agreement | None = None
+    published_accuracy: float | None = None
+    versions: dict[str, str] = Field(default_factory=dict)
+
+
+def build_report(
+    records: Sequence[ProblemRecord],
+    *,
+    kind: str,
+    name: str,
+    seconds: float,
+    config: dict[str, Any] | None = None,
+    decisions: dict[str, int] | None = None,
+    published_accuracy: float | None = None,
+    versions: dict[str, str] | None = None,
+    tokens: TokenUsage | None = None,
+    agreement_details: int = 200,
+) -> Report:
+    """Summarise problem records into a ``Report`` (records in any order)."""
+    records = sorted(records, key=lambda r: r.index)
+    n = len(records)
+    correct = sum(r.correct for r in records)
+    sample_list = [s for r in records for s in r.samples]
+    parsed = sum(1 for s in sample_list if s.error not in PARSE_FAILURES)
+    errors = Counter(s.error.value for s in sample_list if s.error is not None)
+    confusion: dict[str, dict[str, int]] = {}
+    for r in records:
+        gold = r.gold.value if r.gold is not None else "None"
+        row = confusion.setdefault(gold, {})
+        row[r.predicted.value] = row.get(r.predicted.value, 0) + 1
+
+    per_depth = None
+    if any(r.depth is not None for r in records):
+        per_depth = {}
+        for depth in sorted({r.depth for r in records if r.depth is not None}):
+            group = [r for r in records if r.depth == depth]
+            hit = sum(r.correct for r in group)
+            per_depth[str(depth)] = DepthScore(n=len(group), correct=hit, accuracy=hit / len(group))
+
+    executed = [r.executed for r in records if r.executed is not None]
+    exe_rate = sum(executed) / n if executed and n else None
+    if tokens is None and any(r.tokens for r in records):
+        tokens = TokenUsage(total=sum(r.tokens or 0 for r in records))
+
+    return Report(
+        kind=kind,
+        name=name,
+        config=config or {},
+        n=n,
+        correct=correct,
+        accuracy=correct / n if n else 0.0,
+        seconds=round(seconds, 3),
+        samples=len(sample_list),
+        sample_parse_rate=parsed / len(sample_list) if sample_list else 0.0,
+        errors=dict(sorted(errors.items())),
+        all_error_problems=sum(1 for r in records if r.predicted is Verdict.ERROR),
+        confusion=confusion,
+        per_depth=per_depth,
+        exe_rate=exe_rate,
+        tokens=tokens,
+        decisions=decisions or {},
+        agreement=agreement(records, details=agreement_details),
+        published_accuracy=published_accuracy,
+        versions=versions or {},
+    )
+
+
+def agreement(records: Iterable[ProblemRecord], *, details: int = 200) -> Agreement | None:
+    """Per-sample agreement with the recorded verdicts, when any are known.
+
+    Also compares the vote the recorded verdicts give under LINC's rule
+    with ours, problem by problem.
+    """
+    from linc.voting import vote
+
+    compared = agree = 0
+    diffs: list[dict[str, Any]] = []
+    pairs: Counter[str] = Counter()
+    votes_compared = votes_agree = 0
+    for r in records:
+        recorded = [s.recorded for s in r.samples]
+        if any(v is not None for v in recorded):
+            if all(v is not None for v in recorded):
+                votes_compared += 1
+                theirs = vote(recorded, policy="linc").label
+                ours = vote([s.verdict for s in r.samples], policy="linc").label
+                votes_agree += theirs is ours
+        for s in r.samples:
+            if s.recorded is None:
+                continue
+            compared += 1
+            if s.recorded is s.verdict:
+                agree += 1
+                continue
+            pairs[f"{s.recorded.value} -> {s.verdict.value}"] += 1
+            if len(diffs) < details:
+                diffs.append(
+                    {
+                        "problem": r.index,
+                        "sample": s.index,
+                        "recorded": s.recorded.value,
+                        "ours": s.verdict.value,
+                        "error": s.error.value if s.error else None,
+                        "detail": s.detail[:300],
+                    }
+                )
+    if not compared:
+        return None
+    return Agreement(
+        compared=compared,
+        agree=agree,
+        rate=agree / compared,
+        differences=diffs,
+        by_pair=dict(pairs.most_common()),
+        votes_compared=votes_compared,
+        votes_agree=votes_agree,
+    )
+
+
+# ----------------------------------------------------------------- writing
+
+
+def write_json(report: Report, path: Path | str) -> None:
+    """Write the report as indented JSON (atomically)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.2f} %"
+
+
+def render_markdown(report: Report) -> str:
+    """A human-readable summary of the report."""
+    lines = [f"# {report.kind}: {report.name}", ""]
+    cfg = ", ".join(f"{k}={v}" for k, v in report.config.items() if not isinstance(v, (dict, list)))
+    if cfg:
+        lines += [f"Config: {cfg}", ""]
+    lines += [
+        "| metric | value |",
+        "|---|---|",
+        f"| accuracy | {report.accuracy:.4f} ({report.correct}/{report.n}) |",
+    ]
+    if report.published_accuracy is not None:
+        lines.append(f"| published accuracy | {report.published_accuracy:.4f} |")
+    if report.exe_rate is not None:
+        lines.append(f"| exe_rate | {report.exe_rate:.4f} |")
+    lines += [
+        f"| samples | {report.samples} |",
+        f"| sample parse rate | {_pct(report.sample_parse_rate)} |",
+        f"| all-error problems | {report.all_error_problems} |",
+        f"| seconds | {report.seconds:.2f} |",
+    ]
+    for key, value in report.decisions.items():
+        lines.append(f"| decisions: {key} | {value} |")
+    if report.tokens is not None:
+        lines.append(f"| tokens | {report.tokens.total} |")
+    if report.agreement is not None:
+        a = report.agreement
+        lines.append(f"| agreement with recorded samples | {a.agree}/{a.compared} ({_pct(a.rate)}) |")
+        lines.append(f"| agreement of recorded votes | {a.votes_agree}/{a.votes_compared} |")
+    lines.append("")
+    if report.errors:
+        lines += ["## Sample errors by cause", "", "| cause | samples |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in report.errors.items()]
+        lines.append("")
+    if report.confusion:
+        cols = [v.value for v in LABELS if any(v.value in row for row in report.confusion.values())]
+        lines += ["## Confusion (rows gold, columns predicted)", ""]
+        lines.append("| gold \\ predicted | " + " | ".join(cols) + " |")
+        lines.append("|---" * (len(cols) + 1) + "|")
+        for gold, row in sorted(report.confusion.items()):
+            lines.append(f"| {gold} | " + " | ".join(str(row.get(c, 0)) for c in cols) + " |")
+        lines.append("")
+    if report.per_depth:
+        lines += ["## Accuracy by depth", "", "| depth | n | correct | accuracy |", "|---|---|---|---|"]
+        for depth, score in report.per_depth.items():
+            lines.append(f"| {depth} | {score.n} | {score.correct} | {score.accuracy:.4f} |")
+        lines.append("")
+    if report.agreement is not None and report.agreement.by_pair:
+        lines += ["## Differences from the recorded samples", "", "| recorded -> ours | samples |", "|---|---|"]
+        lines += [f"| {k} | {v} |" for k, v in report.agreement.by_pair.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_markdown(report: Report, path: Path | str) -> None:
+    Path(path).write_text(render_markdown(report), encoding="utf-8")
+
+
+class JsonlWriter:
+    """Append ``ProblemRecord`` lines to a file, durably, one per call.
+
+    Each line is flushed and fsynced before ``write`` returns, so a kill
+    loses at most the line being written (which ``read_records`` skips).
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _drop_partial_last_line(self.path)
+        self._handle: TextIO = self.path.open("a", encoding="utf-8")
+
+    def write(self, record: ProblemRecord) -> None:
+        self._handle.write(record.model_dump_json() + "\n")
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def __enter__(self) -> JsonlWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _drop_partial_last_line(path: Path) -> None:
+    """Cut an unterminated last line left by a kill mid-write."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    with path.open("rb+") as handle:
+        handle.seek(-1, os.SEEK_END)
+        if handle.read(1) == b"\n":
+            return
+        data = path.read_bytes()
+        cut = data.rfind(b"\n") + 1
+        handle.truncate(cut)
+
+
+def read_records(path: Path | str) -> list[ProblemRecord]:
+    """The records of a JSONL file; a damaged line (an interrupted write) is skipped."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    out: list[ProblemRecord] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                out.append(ProblemRecord.model_validate(json.loads(line)))
+            except (json.JSONDecodeError, ValidationError) as exc:
+                log.warning("%s:%d: skipping a damaged record (%s)", path, number, type(exc).__name__)
+    return out

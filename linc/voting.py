@@ -1,0 +1,195 @@
+"""Aggregate the verdicts of k sampled translations into one answer.
+
+``vote(samples, *, policy)`` takes one entry per sample, in sample order. An
+entry is a ``Sample`` (verdict plus why it failed, flags and evidence), a bare
+``Verdict`` or label string, an object with ``verdict``/``inconsistent``/
+``timed_out`` attributes (a ``linc.decide.Decision``), or the exception that
+deciding the sample raised (classified by type: ``ParseError`` is a parse
+error, ``ArityError`` an arity clash, ``BackendError`` a prover failure).
+
+Policies
+--------
+``linc`` (parity with LINC's released evaluation)
+    Samples whose verdict is ``Error`` are dropped. The label is the most
+    common verdict of the rest; a tie goes to the tied verdict that occurs
+    first in sample order (this is what Python's ``Counter.most_common``
+    does, which LINC uses). When every sample is ``Error`` the label is
+    ``Error``, which scores as wrong against any gold label. Inconsistent
+    premises are not special: LINC proves the conclusion first, so such a
+    sample arrives here as ``True``; a prover timeout arrives as ``Error``.
+
+``best``
+    As ``linc``, and in addition samples whose premises are inconsistent
+    abstain (anything follows from them, so their ``True`` says nothing).
+    A tie is broken first by fewer repaired samples behind a verdict (a
+    sample that needed repairs is less trustworthy), then by sample order.
+
+``majority``
+    Plain plurality over non-error samples with the sample-order tie-break,
+    inconsistent samples included, and no repair weighting; for ablations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from linc.errors import ArityError, BackendError, BackendUnavailable, LincError, ParseError
+from linc.results import Verdict
+
+POLICIES = ("linc", "best", "majority")
+
+
+class ErrorCause(str, Enum):
+    """Why a sample has no verdict."""
+
+    NO_FORMULAS = "no_formulas"  # the completion held no formula at all
+    PARSE = "parse"  # a formula does not parse
+    ARITY = "arity"  # a symbol with two arities, or predicate and function
+    BACKEND = "backend"  # the prover failed (fatal error, crash)
+    UNAVAILABLE = "unavailable"  # the backend is not installed
+    TIMEOUT = "timeout"  # a limit was reached before an answer
+    OTHER = "other"
+
+
+class Sample(BaseModel):
+    """One sample's outcome, as the vote sees it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verdict: Verdict
+    error: ErrorCause | None = None
+    detail: str = ""
+    inconsistent: bool = False
+    timed_out: bool = False
+    repairs: int = Field(default=0, description="repairs the sample's formulas needed")
+    evidence: str = Field(default="", description="backend, premises used, or a countermodel")
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> Sample:
+        """An ``Error`` sample, its cause read from the exception's type."""
+        return cls(verdict=Verdict.ERROR, error=classify_error(exc), detail=_one_line(exc))
+
+    @classmethod
+    def coerce(cls, item: Any) -> Sample:
+        """Build a sample from any of the entry kinds ``vote`` accepts."""
+        if isinstance(item, Sample):
+            return item
+        if isinstance(item, BaseException):
+            return cls.from_exception(item)
+        if isinstance(item, (Verdict, str)):
+            verdict = Verdict(item) if not isinstance(item, Verdict) else item
+            return cls(verdict=verdict, error=ErrorCause.OTHER if verdict is Verdict.ERROR else None)
+        verdict = getattr(item, "verdict", None)
+        if verdict is None:
+            raise TypeError(f"cannot vote with {type(item).__name__}")
+        timed_out = bool(getattr(item, "timed_out", False))
+        verdict = Verdict(verdict)
+        error = None
+        if verdict is Verdict.ERROR:
+            error = ErrorCause.TIMEOUT if timed_out else ErrorCause.OTHER
+        return cls(
+            verdict=verdict,
+            error=error,
+            inconsistent=bool(getattr(item, "inconsistent", False)),
+            timed_out=timed_out,
+        )
+
+
+def classify_error(exc: BaseException) -> ErrorCause:
+    """The ``ErrorCause`` for an exception raised while deciding a sample."""
+    if isinstance(exc, ParseError):
+        return ErrorCause.PARSE
+    if isinstance(exc, ArityError):
+        return ErrorCause.ARITY
+    if isinstance(exc, BackendUnavailable):
+        return ErrorCause.UNAVAILABLE
+    if isinstance(exc, BackendError):
+        return ErrorCause.BACKEND
+    if isinstance(exc, TimeoutError):
+        return ErrorCause.TIMEOUT
+    return ErrorCause.OTHER
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    head = text[0] if text else type(exc).__name__
+    return head if isinstance(exc, LincError) else f"{type(exc).__name__}: {head}"
+
+
+class Answer(BaseModel):
+    """The voted answer for one problem, with everything that led to it."""
+
+    label: Verdict
+    policy: str
+    votes: dict[Verdict, int] = Field(description="counted votes per verdict (errors and abstentions excluded)")
+    samples: list[Verdict] = Field(description="each sample's verdict, in sample order")
+    errors: list[ErrorCause | None] = Field(description="each sample's error cause, None when it has a verdict")
+    details: list[str] = Field(default_factory=list, description="each sample's error or evidence text")
+    winners: list[int] = Field(default_factory=list, description="indices of the samples that voted for the label")
+    evidence: list[str] = Field(default_factory=list, description="evidence of the winning samples")
+    abstained: list[int] = Field(default_factory=list, description="samples the policy did not count")
+    tie: bool = False
+    tied: list[Verdict] = Field(default_factory=list, description="the verdicts that tied for first place")
+    inconsistent: bool = Field(default=False, description="some sample had inconsistent premises")
+    timed_out: bool = Field(default=False, description="some sample hit a time limit")
+
+    @property
+    def n(self) -> int:
+        return len(self.samples)
+
+
+def vote(samples: Sequence[Any], *, policy: str = "linc") -> Answer:
+    """Aggregate per-sample outcomes into an ``Answer`` (see the module doc)."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown vote policy {policy!r}; choose from {', '.join(POLICIES)}")
+    items = [Sample.coerce(s) for s in samples]
+    counted: list[int] = []
+    abstained: list[int] = []
+    for i, s in enumerate(items):
+        if s.verdict is Verdict.ERROR:
+            continue
+        if policy == "best" and s.inconsistent:
+            abstained.append(i)
+            continue
+        counted.append(i)
+
+    votes: dict[Verdict, int] = {}
+    first_seen: dict[Verdict, int] = {}
+    repaired: dict[Verdict, int] = {}
+    for i in counted:
+        v = items[i].verdict
+        votes[v] = votes.get(v, 0) + 1
+        first_seen.setdefault(v, i)
+        repaired[v] = repaired.get(v, 0) + (1 if items[i].repairs else 0)
+
+    tied: list[Verdict] = []
+    if votes:
+        top = max(votes.values())
+        tied = sorted((v for v, c in votes.items() if c == top), key=first_seen.__getitem__)
+        if policy == "best":
+            label = min(tied, key=lambda v: (repaired[v], first_seen[v]))
+        else:
+            label = tied[0]
+    else:
+        label = Verdict.ERROR
+
+    winners = [i for i in counted if items[i].verdict is label] if label is not Verdict.ERROR else []
+    return Answer(
+        label=label,
+        policy=policy,
+        votes=votes,
+        samples=[s.verdict for s in items],
+        errors=[s.error for s in items],
+        details=[s.detail or s.evidence for s in items],
+        winners=winners,
+        evidence=[items[i].evidence for i in winners if items[i].evidence],
+        abstained=abstained,
+        tie=len(tied) > 1,
+        tied=tied if len(tied) > 1 else [],
+        inconsistent=any(s.inconsistent for s in items),
+        timed_out=any(s.timed_out or s.error is ErrorCause.TIMEOUT for s in items),
+    )
