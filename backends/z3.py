@@ -1,0 +1,265 @@
+"""Z3 (``z3-solver``), in process: terms over one uninterpreted sort.
+
+Each call gets its own ``z3.Context``, so calls may run in parallel threads.
+``premises ∧ ¬goal`` is checked: ``unsat`` is a proof (the unsat core names
+the premises used), ``sat`` a countermodel, ``unknown`` a limit or an
+incompleteness of Z3's quantifier reasoning. The solver gets Z3's own
+``timeout`` (milliseconds) and, when ``limits.options["rlimit"]`` is set, a
+resource limit; a watchdog interrupts the context shortly after the wall
+limit in case the solver does not stop by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from itertools import product
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from linc.errors import BackendUnavailable
+from linc.ir import (
+    And,
+    Bottom,
+    Const,
+    Eq,
+    Exists,
+    ForAll,
+    Formula,
+    Func,
+    Iff,
+    Implies,
+    Not,
+    Or,
+    Pred,
+    Term,
+    Top,
+    Var,
+    Xor,
+    forall,
+    free_vars,
+)
+from linc.registry import Availability
+from linc.results import Limits, ProofResult, ProofStatus
+
+if TYPE_CHECKING:  # pragma: no cover
+    import z3 as z3mod
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "pip install z3-solver"
+WATCHDOG_GRACE = 0.5
+MODEL_MAX_ELEMENTS = 8
+MODEL_MAX_ROWS = 400
+TRANSLATION_VERSION = "1"
+"""Bumped whenever the IR-to-Z3 translation changes meaning (cache keys use it)."""
+
+
+def _z3() -> Any:
+    import z3
+
+    return z3
+
+
+class Translator:
+    """IR to Z3 terms inside one context; one translator per prover call."""
+
+    def __init__(self, ctx: z3mod.Context) -> None:
+        z3 = _z3()
+        self.z3 = z3
+        self.ctx = ctx
+        self.sort = z3.DeclareSort("U", ctx)
+        self.bool = z3.BoolSort(ctx)
+        self.preds: dict[tuple[str, int], Any] = {}
+        self.funcs: dict[tuple[str, int], Any] = {}
+
+    def pred(self, name: str, arity: int) -> Any:
+        key = (name, arity)
+        decl = self.preds.get(key)
+        if decl is None:
+            decl = self.z3.Function(name, *([self.sort] * arity), self.bool)
+            self.preds[key] = decl
+        return decl
+
+    def func(self, name: str, arity: int) -> Any:
+        key = (name, arity)
+        decl = self.funcs.get(key)
+        if decl is None:
+            decl = self.z3.Function(name, *([self.sort] * arity), self.sort)
+            self.funcs[key] = decl
+        return decl
+
+    def term(self, t: Term, env: dict[str, Any]) -> Any:
+        if isinstance(t, Var):
+            bound = env.get(t.name)
+            if bound is None:  # callers close formulas first; stay total anyway
+                bound = self.z3.Const(f"free!{t.name}", self.sort)
+            return bound
+        if isinstance(t, Const):
+            return self.func(t.name, 0)()
+        return self.func(t.name, len(t.args))(*(self.term(a, env) for a in t.args))
+
+    def formula(self, f: Formula, env: dict[str, Any] | None = None) -> Any:
+        z3 = self.z3
+        env = {} if env is None else env
+        if isinstance(f, Pred):
+            decl = self.pred(f.name, len(f.args))
+            return decl(*(self.term(a, env) for a in f.args)) if f.args else decl()
+        if isinstance(f, Eq):
+            return self.term(f.left, env) == self.term(f.right, env)
+        if isinstance(f, Not):
+            return z3.Not(self.formula(f.body, env))
+        if isinstance(f, And):
+            return z3.And(*(self.formula(a, env) for a in f.args))
+        if isinstance(f, Or):
+            return z3.Or(*(self.formula(a, env) for a in f.args))
+        if isinstance(f, Implies):
+            return z3.Implies(self.formula(f.left, env), self.formula(f.right, env))
+        if isinstance(f, Iff):
+            return self.formula(f.left, env) == self.formula(f.right, env)
+        if isinstance(f, Xor):
+            return z3.Xor(self.formula(f.left, env), self.formula(f.right, env))
+        if isinstance(f, (ForAll, Exists)):
+            var = z3.FreshConst(self.sort, prefix=f.var.name)
+            body = self.formula(f.body, {**env, f.var.name: var})
+            return (z3.ForAll if isinstance(f, ForAll) else z3.Exists)([var], body)
+        if isinstance(f, Top):
+            return z3.BoolVal(True, self.ctx)
+        if isinstance(f, Bottom):
+            return z3.BoolVal(False, self.ctx)
+        raise TypeError(f"not a formula: {f!r}")
+
+
+def _closed(f: Formula) -> Formula:
+    free = free_vars(f)
+    return forall(sorted(free), f) if free else f
+
+
+def format_smt2(premises: Sequence[Formula], goal: Formula) -> str:
+    """The SMT-LIB 2 problem Z3 is given for ``premises ⊢ goal``."""
+    z3 = _z3()
+    ctx = z3.Context()
+    tr = Translator(ctx)
+    solver = z3.Solver(ctx=ctx)
+    for i, premise in enumerate(premises):
+        solver.assert_and_track(tr.formula(_closed(premise)), z3.FreshBool(f"premise{i}", ctx))
+    solver.add(z3.Not(tr.formula(_closed(goal))))
+    return solver.to_smt2()
+
+
+class Z3Backend:
+    """Z3 over an uninterpreted sort of individuals."""
+
+    name: ClassVar[str] = "z3"
+
+    def __init__(self) -> None:
+        self._availability: Availability | None = None
+        self._memory_mb: int | None = None
+
+    def available(self) -> Availability:
+        if self._availability is None:
+            try:
+                z3 = _z3()
+            except ImportError as exc:
+                self._availability = Availability(False, f"z3 is not importable: {exc}", INSTALL_HINT)
+            else:
+                self._availability = Availability(True, version=z3.get_version_string())
+        return self._availability
+
+    def input_text(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> str:
+        """A canonical text of the call (for cache keys)."""
+        return f"z3-translation {TRANSLATION_VERSION}\n{premises!r}\n{goal!r}"
+
+    def entails(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> ProofResult:
+        availability = self.available()
+        if not availability:
+            raise BackendUnavailable(self.name, availability.reason, availability.hint)
+        z3 = _z3()
+        start = time.perf_counter()
+        ctx = z3.Context()
+        watchdog = threading.Timer(limits.seconds + WATCHDOG_GRACE, ctx.interrupt)
+        watchdog.daemon = True
+        try:
+            tr = Translator(ctx)
+            solver = z3.Solver(ctx=ctx)
+            solver.set("timeout", max(1, int(limits.seconds * 1000)))
+            if "rlimit" in limits.options:
+                solver.set("rlimit", int(limits.options["rlimit"]))
+            if limits.memory_mb is not None and limits.memory_mb != self._memory_mb:
+                z3.set_param("memory_max_size", int(limits.memory_mb))  # process-wide in Z3
+                self._memory_mb = limits.memory_mb
+            trackers = []
+            for i, premise in enumerate(premises):
+                tracker = z3.FreshBool(prefix=f"premise{i}", ctx=ctx)
+                trackers.append(tracker)
+                solver.assert_and_track(tr.formula(_closed(premise)), tracker)
+            solver.add(z3.Not(tr.formula(_closed(goal))))
+            watchdog.start()
+            try:
+                answer = solver.check()
+            except z3.Z3Exception as exc:  # out of memory, interrupted
+                return self._result(ProofStatus.UNKNOWN, start, f"z3: {exc}")
+            if answer == z3.unsat:
+                names = {str(t): i for i, t in enumerate(trackers)}
+                used = tuple(sorted(names[str(c)] for c in solver.unsat_core() if str(c) in names))
+                return self._result(ProofStatus.PROVED, start, "unsat", used_premises=used)
+            if answer == z3.sat:
+                model = _describe_model(tr, solver.model())
+                return self._result(ProofStatus.NOT_PROVED, start, "sat", countermodel=model)
+            return self._result(ProofStatus.UNKNOWN, start, solver.reason_unknown() or "unknown")
+        finally:
+            watchdog.cancel()
+
+    def _result(self, status: ProofStatus, start: float, reason: str, **extra: Any) -> ProofResult:
+        return ProofResult(
+            status=status,
+            backend=self.name,
+            seconds=time.perf_counter() - start,
+            version=self.available().version,
+            reason=reason,
+            **extra,
+        )
+
+
+def _describe_model(tr: Translator, model: Any) -> str:
+    """A readable countermodel: the domain, constants, functions, true atoms."""
+    z3 = tr.z3
+    try:
+        universe = list(model.get_universe(tr.sort) or [])
+    except z3.Z3Exception:
+        universe = []
+    if not universe or len(universe) > MODEL_MAX_ELEMENTS:
+        return str(model)[:2000]
+    label = {str(e): f"e{i}" for i, e in enumerate(universe)}
+
+    def show(value: Any) -> str:
+        return label.get(str(value), str(value))
+
+    lines = [f"domain: {', '.join(label.values())}"]
+    rows = 0
+    for (name, arity), decl in sorted(tr.funcs.items()):
+        if arity == 0:
+            lines.append(f"{name} = {show(model.eval(decl(), model_completion=True))}")
+            continue
+        for args in product(universe, repeat=arity):
+            rows += 1
+            if rows > MODEL_MAX_ROWS:
+                break
+            value = model.eval(decl(*args), model_completion=True)
+            lines.append(f"{name}({', '.join(show(a) for a in args)}) = {show(value)}")
+    for (name, arity), decl in sorted(tr.preds.items()):
+        if arity == 0:
+            lines.append(f"{name}: {z3.is_true(model.eval(decl(), model_completion=True))}")
+            continue
+        true_rows = []
+        for args in product(universe, repeat=arity):
+            rows += 1
+            if rows > MODEL_MAX_ROWS:
+                break
+            if z3.is_true(model.eval(decl(*args), model_completion=True)):
+                true_rows.append(f"({', '.join(show(a) for a in args)})" if arity > 1 else show(args[0]))
+        lines.append(f"{name}: {{{', '.join(true_rows)}}}")
+    if rows > MODEL_MAX_ROWS:
+        lines.append("… (truncated)")
+    return "\n".join(lines)
