@@ -16,6 +16,7 @@ the URL. Error messages are scrubbed of the key.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import random
 import threading
@@ -27,7 +28,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from linc.cache import Cache, digest
-from linc.config import LOCAL_INSTALL_HINT, LLMConfig
+from linc.config import LOCAL_INSTALL_HINT, LLMConfig, redact_url
 from linc.errors import ConfigError, LLMError
 
 log = logging.getLogger(__name__)
@@ -106,9 +107,11 @@ class OpenAIChat:
 
         self._config = config
         self._secret = config.api_key()
+        url, headers = split_credentials(base_url or config.base_url)
         self._client = AsyncOpenAI(
             api_key=self._secret,
-            base_url=base_url or config.base_url,
+            base_url=url,
+            default_headers=headers or None,
             timeout=config.timeout,
             max_retries=0,  # retries are ours, so every one is counted and logged
         )
@@ -155,6 +158,24 @@ class OpenAIChat:
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def split_credentials(url: str | None) -> tuple[str | None, dict[str, str]]:
+    """``url`` without user and password, and the Basic auth header they stood for.
+
+    Sent as a header, URL credentials never show up in a logged URL.
+    """
+    if url is None:
+        return None, {}
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, {}
+    token = base64.b64encode(
+        f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+    ).decode()
+    return redact_url(url), {"Authorization": f"Basic {token}"}
 
 
 def _status_message(exc: Any) -> str:
@@ -288,7 +309,7 @@ class LLMClient:
         self.config = config
         if cache is None or cache is True:
             cache = Cache(CACHE_NAMESPACE)
-        self.cache: Cache | None = cache or None
+        self.cache: Cache | None = cache if isinstance(cache, Cache) else None
         self.stats = RequestStats()
         self._base_url = base_url
         self._backend: ChatBackend | None = None
