@@ -277,6 +277,10 @@ class Prover9Backend:
 
     # -- proving
 
+    def input_text(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> str:
+        """The exact Prover9 input ``entails`` runs (for cache keys)."""
+        return format_problem(premises, goal, limits=limits)
+
     def entails(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> ProofResult:
         text = format_problem(premises, goal, limits=limits)
         return self.run(text, limits=limits, n_premises=len(premises))
