@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import tempfile
+import textwrap
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,7 +60,7 @@ INSTALL_HINT = "install Lean 4 with elan (https://github.com/leanprover/elan) so
 SORT = "U"
 NAMESPACE = "LincProblem"
 THEOREM = "linc_goal"
-DEFAULT_TACTIC = "intros\n  simp_all"
+DEFAULT_TACTIC = "intros\nsimp_all"
 WALL_GRACE = 0.5
 
 RESERVED = frozenset(
@@ -167,7 +168,7 @@ def format_theorem(premises: Sequence[Formula], goal: Formula, *, tactic: str = 
     lines += [
         "",
         f"theorem {THEOREM} : {statement} := by",
-        "  " + "\n  ".join(tactic.strip().splitlines()),
+        *("  " + line for line in textwrap.dedent(tactic).strip("\n").splitlines()),
         "",
         f"end {NAMESPACE}",
     ]

@@ -129,6 +129,8 @@ class Printer:
         if isinstance(f, Eq):
             return f"({self.term(f.left)} = {self.term(f.right)})"
         if isinstance(f, Not):
+            if isinstance(f.body, Pred):
+                return f"-{self.formula(f.body)}"
             return f"-{self._wrapped(f.body)}"
         if isinstance(f, And):
             return "(" + " & ".join(self.formula(a) for a in f.args) + ")"
