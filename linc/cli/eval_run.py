@@ -1,0 +1,56 @@
+"""``linc eval run``: a dataset through a live model, reported like ``eval replay``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from linc.cli.ask import add_llm_options, reasoner_from
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="evaluate a live model on FOLIO, ProofWriter or ProntoQA",
+        description="Answer each problem of a dataset through the LLM and provers, then report "
+        "accuracy, errors by cause, confusion, tokens and seconds (the schema of 'eval replay'). "
+        "With --out, also write LINC's recorded format so the run can be replayed.",
+    )
+    parser.add_argument("--dataset", required=True, choices=["folio", "proofwriter", "prontoqa"])
+    parser.add_argument("--path", required=True, type=Path, help="dataset file (FOLIO jsonl or Logic-LM dev.json)")
+    parser.add_argument("--limit", type=int, help="first N problems only")
+    parser.add_argument("--out", type=Path, help="folder for records.jsonl, report.json/.md and LINC-format files")
+    parser.add_argument("--resume", action="store_true", help="skip problems already in --out/records.jsonl")
+    parser.add_argument("--problems-at-once", type=int, default=2, help="problems in flight at once (default 2)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    add_llm_options(parser, default_k=3)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from linc.errors import ConfigError
+    from linc.evals.datasets import load_dataset
+    from linc.evals.live import run_live
+    from linc.evals.report import render_markdown
+
+    if args.resume and args.out is None:
+        raise ConfigError("--resume needs --out")
+    problems = load_dataset(args.dataset, args.path, limit=args.limit)
+    reasoner = reasoner_from(args)
+    report = run_live(
+        problems,
+        reasoner=reasoner,
+        dataset=args.dataset,
+        out=args.out,
+        resume=args.resume,
+        concurrency=args.problems_at_once,
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    if args.json:
+        print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        print(render_markdown(report))
+    return 0
