@@ -113,12 +113,12 @@ def decide(
     ``timeout`` (which sets ``Limits.seconds`` per prover call).
     """
     start = time.perf_counter()
+    chosen = _backends(backend)
     repairs: list[str] = []
     parsed = [_formula(p, syntax=syntax, repair=repair, repairs=repairs) for p in premises]
     goal = _formula(conclusion, syntax=syntax, repair=repair, repairs=repairs)
     check_arities([*parsed, goal])
     limits = limits if limits is not None else Limits(seconds=timeout)
-    chosen = _backends(backend)
 
     jobs: list[tuple[str, Backend, Formula]] = []
     for b in chosen:
