@@ -1,0 +1,153 @@
+"""Decide every problem from its gold FOL and compare with the gold label.
+
+This checks the parsers and the provers together against FOLIO's own
+annotations: no model is involved. Problems whose gold FOL does not parse,
+clashes in arity, or makes a prover fail count as ``Error`` (a disagreement
+with the gold label, with the reason recorded).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from pydantic import BaseModel, Field
+
+from linc.cache import Cache
+from linc.decide import Decision, decide
+from linc.errors import LincError
+from linc.problems import Problem
+from linc.registry import get_backend
+from linc.results import Limits, Verdict
+
+log = logging.getLogger(__name__)
+
+
+class GoldOutcome(BaseModel):
+    """One problem decided from its gold FOL."""
+
+    id: str
+    gold: Verdict | None
+    got: Verdict
+    per_backend: dict[str, Verdict] = Field(default_factory=dict)
+    inconsistent: bool = False
+    timed_out: bool = False
+    error: str | None = None
+    repairs: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
+    premises_fol: list[str] = Field(default_factory=list)
+    conclusion_fol: str = ""
+
+
+class LabelCount(BaseModel):
+    n: int = 0
+    agree: int = 0
+
+
+class GoldReport(BaseModel):
+    """What ``linc eval gold`` prints."""
+
+    n: int
+    agree: int
+    per_label: dict[str, LabelCount]
+    disagreements: list[GoldOutcome]
+    seconds: float
+    backends: list[str]
+    versions: dict[str, str]
+    limits: Limits
+    repair: bool
+    errors: int = Field(description="problems that raised (parse, arity or prover errors)")
+    inconsistent: list[str] = Field(default_factory=list, description="ids with inconsistent gold premises")
+    timed_out: list[str] = Field(default_factory=list, description="ids where some prover call hit a limit")
+    per_backend_agree: dict[str, int] = Field(default_factory=dict)
+    backends_disagree: list[str] = Field(
+        default_factory=list, description="ids where the backends reached different verdicts"
+    )
+    prover_calls: int = 0
+    median_call_seconds: float | None = None
+    outcomes: list[GoldOutcome] | None = Field(default=None, description="every problem (when asked)")
+
+
+def check_gold(
+    problems: Sequence[Problem],
+    *,
+    backend: str | Sequence[str] = "prover9",
+    timeout: float = 10.0,
+    limits: Limits | None = None,
+    repair: bool = False,
+    cache: Cache | None = None,
+    workers: int | None = None,
+    keep_outcomes: bool = False,
+) -> GoldReport:
+    """Decide each problem's gold FOL with ``backend`` and score it."""
+    names = [backend] if isinstance(backend, str) else list(backend)
+    limits = limits if limits is not None else Limits(seconds=timeout)
+    versions = {name: get_backend(name).available().version for name in names}
+    start = time.perf_counter()
+    call_seconds: list[float] = []
+
+    def one(problem: Problem) -> GoldOutcome:
+        t0 = time.perf_counter()
+        premises = list(problem.premises_fol or [])
+        conclusion = problem.conclusion_fol or ""
+        base = dict(id=problem.id, gold=problem.label, premises_fol=premises, conclusion_fol=conclusion)
+        if problem.premises_fol is None or problem.conclusion_fol is None:
+            return GoldOutcome(**base, got=Verdict.ERROR, error="no gold FOL")
+        try:
+            decision: Decision = decide(
+                premises, conclusion, backend=names, limits=limits, syntax="unicode",
+                repair=repair, cache=cache,
+            )
+        except LincError as exc:
+            return GoldOutcome(
+                **base, got=Verdict.ERROR, error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}",
+                seconds=time.perf_counter() - t0,
+            )
+        for direction in (decision.conclusion, decision.negation):
+            call_seconds.extend(r.seconds for r in direction.values())
+        return GoldOutcome(
+            **base, got=decision.verdict, per_backend=decision.per_backend,
+            inconsistent=decision.inconsistent, timed_out=decision.timed_out,
+            repairs=list(decision.repairs), seconds=time.perf_counter() - t0,
+        )
+
+    workers = workers if workers is not None else max(1, os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(one, problems))
+    else:
+        outcomes = [one(p) for p in problems]
+
+    per_label: dict[str, LabelCount] = {}
+    for o in outcomes:
+        key = o.gold.value if o.gold is not None else "none"
+        count = per_label.setdefault(key, LabelCount())
+        count.n += 1
+        count.agree += o.got is o.gold
+    per_backend_agree = {
+        name: sum(1 for o in outcomes if o.per_backend.get(name) is o.gold and o.gold is not None)
+        for name in names
+    }
+    return GoldReport(
+        n=len(outcomes),
+        agree=sum(1 for o in outcomes if o.got is o.gold),
+        per_label=dict(sorted(per_label.items())),
+        disagreements=[o for o in outcomes if o.got is not o.gold],
+        seconds=time.perf_counter() - start,
+        backends=names,
+        versions=versions,
+        limits=limits,
+        repair=repair,
+        errors=sum(1 for o in outcomes if o.error is not None),
+        inconsistent=[o.id for o in outcomes if o.inconsistent],
+        timed_out=[o.id for o in outcomes if o.timed_out],
+        per_backend_agree=per_backend_agree,
+        backends_disagree=[o.id for o in outcomes if len(set(o.per_backend.values())) > 1],
+        prover_calls=len(call_seconds),
+        median_call_seconds=statistics.median(call_seconds) if call_seconds else None,
+        outcomes=outcomes if keep_outcomes else None,
+    )
