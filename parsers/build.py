@@ -1,0 +1,353 @@
+"""Lark callbacks that build the IR while the LALR parser reduces.
+
+No parse tree is built: each grammar rule's callback receives its children
+and returns IR at once, and the LALR parser is iterative, so input depth
+never reaches Python's recursion limit. Formulas travel as ``(node, depth)``
+pairs; a name with arguments travels as an ``App`` until its context says
+whether it is a predicate (formula position) or a function term (argument or
+equality side). Nesting deeper than ``ir.MAX_DEPTH`` (formula and term levels
+together) stops the parse with the position of the offending operator.
+
+Names are bound after the fact: atoms are built with ``Const`` names and a
+quantifier turns the ``Const`` occurrences of its variable in its body into
+``Var`` (an inner quantifier of the same name already took its own).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lark import Token, Transformer
+
+from linc.ir import (
+    MAX_DEPTH,
+    And,
+    Bottom,
+    Const,
+    Eq,
+    Exists,
+    ForAll,
+    Formula,
+    Func,
+    Iff,
+    Implies,
+    Not,
+    Or,
+    Pred,
+    Term,
+    Top,
+    Var,
+    Xor,
+)
+
+FormulaValue = tuple[Formula, int]
+
+_FORALL_WORDS = frozenset({"∀", "all", "forall"})
+_NEQ = frozenset({"!=", "≠"})
+_EQ = frozenset({"=", "=="})
+_COMPARISONS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "≥": ">=", "≤": "<="}
+
+NLTK_VARIABLE = re.compile(r"[a-zA-Z]\d*\Z")
+"""Names NLTK accepts as bound variables (individual, event, function)."""
+NLTK_INDIVIDUAL = re.compile(r"[a-z]\d*\Z")
+"""Names NLTK refuses as predicates (individual and event variables)."""
+
+
+class BuildError(Exception):
+    """Raised inside a callback; the reader turns it into ``ParseError``."""
+
+    def __init__(self, message: str, token: Token | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.token = token
+
+
+class App:
+    """``name(args)`` whose role (predicate or term) is not known yet."""
+
+    __slots__ = ("name", "args", "depth", "token")
+
+    def __init__(self, name: str, args: tuple[Term, ...], depth: int, token: Token) -> None:
+        self.name = name
+        self.args = args
+        self.depth = depth
+        self.token = token
+
+
+def _check(depth: int, token: Token | None) -> int:
+    if depth > MAX_DEPTH:
+        raise BuildError(f"formula nested deeper than {MAX_DEPTH} levels", token)
+    return depth
+
+
+def _token_of(value: Any) -> Token | None:
+    if isinstance(value, Token):
+        return value
+    if isinstance(value, App):
+        return value.token
+    return None
+
+
+# ------------------------------------------------------------------ binding
+
+
+def bind(formula: Formula, name: str) -> Formula:
+    """Turn the ``Const(name)`` occurrences in ``formula`` into ``Var(name)``.
+
+    Recursion is bounded by the parser's depth limit.
+    """
+    return _bind(formula, name, Var(name))
+
+
+def _bind(f: Formula, name: str, var: Var) -> Formula:
+    kind = type(f)
+    if kind is Pred:
+        if not f.args:  # type: ignore[union-attr]
+            return f
+        args = tuple(_bind_term(a, name, var) for a in f.args)  # type: ignore[union-attr]
+        return f if args == f.args else Pred(f.name, args)  # type: ignore[union-attr]
+    if kind is Not:
+        body = _bind(f.body, name, var)  # type: ignore[union-attr]
+        return f if body is f.body else Not(body)  # type: ignore[union-attr]
+    if kind is And or kind is Or:
+        args = tuple(_bind(a, name, var) for a in f.args)  # type: ignore[union-attr]
+        if all(a is b for a, b in zip(args, f.args)):  # type: ignore[union-attr]
+            return f
+        return kind(args)  # type: ignore[operator]
+    if kind is Implies or kind is Iff or kind is Xor:
+        left = _bind(f.left, name, var)  # type: ignore[union-attr]
+        right = _bind(f.right, name, var)  # type: ignore[union-attr]
+        if left is f.left and right is f.right:  # type: ignore[union-attr]
+            return f
+        return kind(left, right)  # type: ignore[operator]
+    if kind is ForAll or kind is Exists:
+        if f.var.name == name:  # type: ignore[union-attr]
+            return f  # the inner binder already took its occurrences
+        body = _bind(f.body, name, var)  # type: ignore[union-attr]
+        return f if body is f.body else kind(f.var, body)  # type: ignore[union-attr,operator]
+    if kind is Eq:
+        left = _bind_term(f.left, name, var)  # type: ignore[union-attr]
+        right = _bind_term(f.right, name, var)  # type: ignore[union-attr]
+        if left is f.left and right is f.right:  # type: ignore[union-attr]
+            return f
+        return Eq(left, right)
+    return f
+
+
+def _bind_term(t: Term, name: str, var: Var) -> Term:
+    kind = type(t)
+    if kind is Const:
+        return var if t.name == name else t
+    if kind is Func:
+        args = tuple(_bind_term(a, name, var) for a in t.args)  # type: ignore[union-attr]
+        if all(a is b for a, b in zip(args, t.args)):  # type: ignore[union-attr]
+            return t
+        return Func(t.name, args)
+    return t
+
+
+# ---------------------------------------------------------------- callbacks
+
+
+class Builder(Transformer):
+    """Callbacks shared by every grammar; subclasses add syntax rules."""
+
+    def __init__(self) -> None:
+        super().__init__(visit_tokens=False)
+
+    # conversions -------------------------------------------------------
+    @staticmethod
+    def formula(value: Any) -> FormulaValue:
+        if type(value) is tuple:
+            return value
+        if type(value) is App:
+            return Pred(value.name, value.args), value.depth
+        raise BuildError("expected a formula", _token_of(value))  # pragma: no cover
+
+    @staticmethod
+    def term(value: Any, where: Token | None) -> tuple[Term, int]:
+        if type(value) is App:
+            if value.args:
+                return Func(value.name, value.args), value.depth
+            return Const(value.name), 1
+        raise BuildError("a formula stands where a term is needed (not first-order)", where)
+
+    # rules -------------------------------------------------------------
+    def start(self, children: list[Any]) -> FormulaValue:
+        return self.formula(children[0])
+
+    def negation(self, children: list[Any]) -> FormulaValue:
+        op, value = children
+        node, depth = self.formula(value)
+        return Not(node), _check(depth + 1, op)
+
+    def and_(self, children: list[Any]) -> FormulaValue:
+        return self._nary(And, children)
+
+    def or_(self, children: list[Any]) -> FormulaValue:
+        return self._nary(Or, children)
+
+    def _nary(self, kind: type, children: list[Any]) -> FormulaValue:
+        args = []
+        depth = 0
+        for value in children[::2]:
+            node, d = self.formula(value)
+            args.append(node)
+            if d > depth:
+                depth = d
+        return kind(tuple(args)), _check(depth + 1, children[1])
+
+    def _fold_left(self, kind: type, children: list[Any]) -> FormulaValue:
+        node, depth = self.formula(children[0])
+        for i in range(1, len(children), 2):
+            right, d = self.formula(children[i + 1])
+            node = kind(node, right)
+            depth = _check(max(depth, d) + 1, children[i])
+        return node, depth
+
+    def _fold_right(self, kind: type, children: list[Any]) -> FormulaValue:
+        node, depth = self.formula(children[-1])
+        for i in range(len(children) - 2, 0, -2):
+            left, d = self.formula(children[i - 1])
+            node = kind(left, node)
+            depth = _check(max(depth, d) + 1, children[i])
+        return node, depth
+
+    def iff(self, children: list[Any]) -> FormulaValue:
+        return self._fold_left(Iff, children)
+
+    def imp(self, children: list[Any]) -> FormulaValue:
+        return self._fold_left(Implies, children)
+
+    def xor(self, children: list[Any]) -> FormulaValue:
+        return self._fold_left(Xor, children)
+
+    def iff_right(self, children: list[Any]) -> FormulaValue:
+        return self._fold_right(Iff, children)
+
+    def imp_right(self, children: list[Any]) -> FormulaValue:
+        return self._fold_right(Implies, children)
+
+    def eq(self, children: list[Any]) -> FormulaValue:
+        """``t = u``, ``t != u`` and comparisons; NLTK chains fold left."""
+        first = children[0]
+        result: FormulaValue | None = None
+        for i in range(1, len(children), 2):
+            op = children[i]
+            if result is not None:
+                raise BuildError("an equation stands where a term is needed (not first-order)", op)
+            left, dl = self.term(first, op)
+            right, dr = self.term(children[i + 1], op)
+            depth = _check(max(dl, dr) + 1, op)
+            symbol = str(op)
+            if symbol in _EQ:
+                result = (Eq(left, right), depth)
+            elif symbol in _NEQ:
+                result = (Not(Eq(left, right)), _check(depth + 1, op))
+            else:
+                result = (Pred(_COMPARISONS[symbol], (left, right)), depth)
+        assert result is not None  # the grammar gives at least one operator
+        return result
+
+    def app(self, children: list[Any]) -> App:
+        head = children[0]
+        if len(children) == 1:
+            return App(self.name(head), (), 1, head)
+        args = []
+        depth = 0
+        for value in children[1:]:
+            term, d = self.term(value, head)
+            args.append(term)
+            if d > depth:
+                depth = d
+        return App(self.name(head), tuple(args), _check(depth + 1, head), head)
+
+    def name(self, token: Token) -> str:
+        return str(token)
+
+    def top(self, children: list[Any]) -> FormulaValue:
+        return Top(), 1
+
+    def bottom(self, children: list[Any]) -> FormulaValue:
+        return Bottom(), 1
+
+    def quant(self, children: list[Any]) -> FormulaValue:
+        """``Q v1 v2 ... body``: the first variable outermost."""
+        op = children[0]
+        names: list[str] = []
+        for value in children[1:-1]:
+            if isinstance(value, Token):
+                if value.type in ("NAME", "VAR"):
+                    names.append(self.variable(value))
+            elif isinstance(value, list):
+                names.extend(self.variable(v) for v in value)
+        node, depth = self.formula(children[-1])
+        kind = ForAll if str(op) in _FORALL_WORDS or str(op).lower() in _FORALL_WORDS else Exists
+        for var in reversed(names):
+            node = kind(Var(var), bind(node, var))
+            depth = _check(depth + 1, op)
+        return node, depth
+
+    quant_call = quant
+
+    def variable(self, token: Token) -> str:
+        return str(token)
+
+
+class NltkBuilder(Builder):
+    """NLTK's rules on names: what may be bound and what may take arguments."""
+
+    def variable(self, token: Token) -> str:
+        if not NLTK_VARIABLE.match(token):
+            raise BuildError(f"{str(token)!r} cannot be a bound variable in NLTK syntax", token)
+        return str(token)
+
+    def name(self, token: Token) -> str:
+        if token == "iota":
+            raise BuildError("'iota' expressions are not first-order", token)
+        return str(token)
+
+    def app(self, children: list[Any]) -> App:
+        head = children[0]
+        if len(children) > 1 and NLTK_INDIVIDUAL.match(head):
+            raise BuildError(f"{str(head)!r} is a variable and cannot take arguments in NLTK syntax", head)
+        return super().app(children)
+
+
+class NltkExtendedBuilder(Builder):
+    """Extensions: ``-x = c`` means ``-(x = c)``."""
+
+    def eq(self, children: list[Any]) -> FormulaValue:
+        first = children[0]
+        if len(children) == 3 and type(first) is tuple and type(first[0]) is Not:
+            body = first[0].body
+            if type(body) is Pred:  # "-x = c": NLTK's (-x) = c is not first-order
+                inner = App(body.name, body.args, first[1] - 1, children[1])
+                eq, depth = super().eq([inner, children[1], children[2]])
+                return Not(eq), _check(depth + 1, children[1])
+        return super().eq(children)
+
+
+class LeanBuilder(Builder):
+    """Lean names may be written «quoted»; binders may carry a type."""
+
+    def name(self, token: Token) -> str:
+        text = str(token)
+        return text[1:-1] if text.startswith("«") else text
+
+    variable = name
+
+    def bare(self, children: list[Any]) -> App:
+        return App(self.name(children[0]), (), 1, children[0])
+
+    def xor_prefix(self, children: list[Any]) -> FormulaValue:
+        op, left, right = children
+        (lnode, ld), (rnode, rd) = self.formula(left), self.formula(right)
+        return Xor(lnode, rnode), _check(max(ld, rd) + 1, op)
+
+    def typed_binder(self, children: list[Any]) -> list[Token]:
+        return list(children[:-1])  # the last name is the type
+
+    def type_annotation(self, children: list[Any]) -> None:
+        return None  # types are not part of the IR

@@ -1,0 +1,312 @@
+"""IR to text: ``render`` for the nltk, unicode and lean syntaxes.
+
+Each printer puts in the parentheses its own parser needs to read the same
+IR back, and a few more for the reader: nested ``→ ↔ ⊕`` always get
+parentheses, as does an ``∧``/``∨`` inside another (n-ary ``And``/``Or``
+keep their grouping). The walk over formulas is iterative, so any depth
+prints. ``prover9`` and ``tptp`` are printed by their backends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from importlib import import_module
+
+from linc.errors import LincError
+from linc.ir import (
+    And,
+    Bottom,
+    Const,
+    Eq,
+    Exists,
+    ForAll,
+    Formula,
+    Func,
+    Iff,
+    Implies,
+    Not,
+    Or,
+    Pred,
+    Term,
+    Top,
+    Var,
+    Xor,
+    children,
+)
+
+RENDER_SYNTAXES = ("nltk", "unicode", "lean", "prover9", "tptp")
+"""Output syntaxes ``render`` accepts."""
+
+_DELEGATES = {"prover9": "linc.backends.prover9", "tptp": "linc.backends.eprover"}
+COMPARISONS = frozenset({">", "<", ">=", "<="})
+
+
+class RenderError(LincError):
+    """A formula that cannot be written in the requested syntax (a name the
+    syntax cannot spell, or a printer that is not installed)."""
+
+
+def render(formula: Formula, *, syntax: str) -> str:
+    """Print ``formula`` in ``syntax`` (see ``RENDER_SYNTAXES``)."""
+    if syntax in _DELEGATES:
+        return _delegate(formula, syntax)
+    printer = _PRINTERS.get(syntax)
+    if printer is None:
+        raise RenderError(f"cannot render to {syntax!r}; choose one of {', '.join(RENDER_SYNTAXES)}")
+    return printer().render(formula)
+
+
+def _delegate(formula: Formula, syntax: str) -> str:
+    module_name = _DELEGATES[syntax]
+    try:
+        module = import_module(module_name)
+        format_formula: Callable[[Formula], str] = module.format_formula
+    except (ImportError, AttributeError) as exc:
+        raise RenderError(
+            f"rendering to {syntax!r} needs {module_name}.format_formula, which is not available ({exc})"
+        ) from exc
+    return format_formula(formula)
+
+
+# ------------------------------------------------------------------ printers
+
+ATOM = 0
+
+
+class _Printer:
+    """Precedence levels: a child whose level exceeds what its parent allows
+    gets parentheses. Subclasses give the symbols and the levels."""
+
+    NOT_OPERAND = 1  # highest child level printed bare under a negation
+    AND, OR, XOR, IMPLIES, IFF = 3, 4, 5, 6, 7
+    QUANT = 1
+    QUANT_BODY = 1
+    EQ = 0
+
+    def render(self, formula: Formula) -> str:
+        done: dict[int, tuple[str, int]] = {}
+        stack: list[tuple[Formula, bool]] = [(formula, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if id(node) in done:
+                continue
+            kids = children(node)
+            if not expanded and kids:
+                stack.append((node, True))
+                stack.extend((kid, False) for kid in kids if id(kid) not in done)
+                continue
+            done[id(node)] = self.node(node, [done[id(kid)] for kid in kids])
+        return done[id(formula)][0]
+
+    @staticmethod
+    def wrap(child: tuple[str, int], limit: int) -> str:
+        text, level = child
+        return f"({text})" if level > limit else text
+
+    def node(self, f: Formula, kids: list[tuple[str, int]]) -> tuple[str, int]:
+        kind = type(f)
+        if kind is Pred:
+            if f.name in COMPARISONS and len(f.args) == 2:  # type: ignore[union-attr]
+                left, right = (self.term(t) for t in f.args)  # type: ignore[union-attr]
+                return f"{left} {self.comparison(f.name)} {right}", self.EQ  # type: ignore[union-attr]
+            return self.atom(f), ATOM  # type: ignore[arg-type]
+        if kind is Eq:
+            return f"{self.term(f.left)} = {self.term(f.right)}", self.EQ  # type: ignore[union-attr]
+        if kind is Not:
+            if type(f.body) is Eq:  # type: ignore[union-attr]
+                return f"{self.NOT}({kids[0][0]})", self.NOT_LEVEL
+            return self.NOT + self.wrap(kids[0], self.NOT_OPERAND), self.NOT_LEVEL
+        if kind is And or kind is Or:
+            level = self.AND if kind is And else self.OR
+            sep = self.AND_SYM if kind is And else self.OR_SYM
+            parts = [
+                f"({text})" if lvl >= level else text for text, lvl in kids
+            ]  # an And inside an And keeps its parentheses
+            return f" {sep} ".join(parts), level
+        if kind is Implies or kind is Iff or kind is Xor:
+            level, sym = {
+                Implies: (self.IMPLIES, self.IMP_SYM),
+                Iff: (self.IFF, self.IFF_SYM),
+                Xor: (self.XOR, self.XOR_SYM),
+            }[kind]
+            left = f"({kids[0][0]})" if kids[0][1] >= level else kids[0][0]
+            right = f"({kids[1][0]})" if kids[1][1] >= level else kids[1][0]
+            return self.binary(kind, left, right), level
+        if kind is ForAll or kind is Exists:
+            return self.quantifier(kind is ForAll, self.variable(f.var.name), kids[0]), self.QUANT  # type: ignore[union-attr]
+        if kind is Top:
+            return self.TOP, ATOM
+        if kind is Bottom:
+            return self.BOTTOM, ATOM
+        raise RenderError(f"not a formula: {f!r}")
+
+    def binary(self, kind: type, left: str, right: str) -> str:
+        sym = {Implies: self.IMP_SYM, Iff: self.IFF_SYM, Xor: self.XOR_SYM}[kind]
+        return f"{left} {sym} {right}"
+
+    def comparison(self, name: str) -> str:
+        return name
+
+    def atom(self, f: Pred) -> str:
+        name = self.name(f.name)
+        if not f.args:
+            return name
+        return f"{name}({', '.join(self.term(t) for t in f.args)})"
+
+    def term(self, t: Term) -> str:
+        if type(t) is Func:
+            return f"{self.name(t.name)}({', '.join(self.term(a) for a in t.args)})"  # type: ignore[union-attr]
+        if type(t) is Var:
+            return self.variable(t.name)
+        if type(t) is Const:
+            return self.name(t.name)
+        raise RenderError(f"not a term: {t!r}")
+
+    def name(self, name: str) -> str:  # pragma: no cover - overridden
+        return name
+
+    def variable(self, name: str) -> str:
+        return self.name(name)
+
+    def quantifier(self, universal: bool, var: str, body: tuple[str, int]) -> str:  # pragma: no cover
+        raise NotImplementedError
+
+
+class NltkPrinter(_Printer):
+    """LINC's prompt syntax; what NLTK reads, NLTK reads the same way."""
+
+    NOT, NOT_LEVEL, NOT_OPERAND = "-", 1, 1
+    AND_SYM, OR_SYM, XOR_SYM, IMP_SYM, IFF_SYM = "&", "|", "⊕", "->", "<->"
+    EQ = 2
+    QUANT = 1
+    TOP, BOTTOM = "⊤", "⊥"
+    # valid for both NLTK grammars: no whitespace of any kind, no < or >
+    _NAME = re.compile(r"[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥⊤⊥⇒⇔⟷]+\Z")
+    _NUMBER = re.compile(r"\d+(?:\.\d+)+[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥⊤⊥⇒⇔⟷]*\Z")
+    _VARIABLE = re.compile(r"[a-zA-Z]\d*\Z")
+    _RESERVED = frozenset(
+        "all forall exists exist some iota and or not implies iff xor".split()
+    )
+
+    def name(self, name: str) -> str:
+        if name in self._RESERVED or not (self._NAME.match(name) or self._NUMBER.match(name)):
+            raise RenderError(f"name {name!r} cannot be written in NLTK syntax")
+        return name
+
+    def variable(self, name: str) -> str:
+        if not self._VARIABLE.match(name):
+            raise RenderError(f"bound variable {name!r} cannot be written in NLTK syntax (use x, y, z1, ...)")
+        return name
+
+    def quantifier(self, universal: bool, var: str, body: tuple[str, int]) -> str:
+        word = "all" if universal else "exists"
+        return f"{word} {var}. {self.wrap(body, 2)}"
+
+
+class UnicodePrinter(_Printer):
+    """FOLIO's Unicode syntax."""
+
+    NOT, NOT_LEVEL, NOT_OPERAND = "¬", 1, 1
+    AND_SYM, OR_SYM, XOR_SYM, IMP_SYM, IFF_SYM = "∧", "∨", "⊕", "→", "↔"
+    AND, OR, XOR, IMPLIES, IFF = 2, 3, 4, 5, 6
+    EQ = 1
+    QUANT = 1
+    TOP, BOTTOM = "⊤", "⊥"
+    _NAME = re.compile(r"[\w$](?:[\w’'+$]|[.\-](?=[\w$]))*\Z")
+
+    def name(self, name: str) -> str:
+        if not self._NAME.match(name):
+            raise RenderError(f"name {name!r} cannot be written in the unicode syntax")
+        return name
+
+    def comparison(self, name: str) -> str:
+        return {">=": "≥", "<=": "≤"}.get(name, name)
+
+    def quantifier(self, universal: bool, var: str, body: tuple[str, int]) -> str:
+        sym = "∀" if universal else "∃"
+        text, level = body
+        return f"{sym}{var} {text}" if level == ATOM or (level == 1 and text[0] in "¬∀∃") else f"{sym}{var} ({text})"
+
+
+class LeanPrinter(_Printer):
+    """Lean 4 propositions; a binder reaches as far right as it can, so a
+    quantifier is parenthesised unless it is the whole formula or a body."""
+
+    NOT, NOT_LEVEL, NOT_OPERAND = "¬", 2, 2
+    AND_SYM, OR_SYM, XOR_SYM, IMP_SYM, IFF_SYM = "∧", "∨", "⊕", "→", "↔"
+    AND, OR, XOR, IMPLIES, IFF = 3, 4, 5, 6, 7
+    EQ = 1
+    QUANT = 9
+    TOP, BOTTOM = "True", "False"
+    _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_']*\Z")
+    _KEYWORDS = frozenset(
+        "fun λ let have show from by at in if then else do match with end where deriving instance "
+        "theorem lemma def example abbrev axiom structure class inductive mutual namespace section "
+        "variable universe open import export local private protected partial unsafe noncomputable "
+        "macro syntax notation infix infixl infixr prefix postfix set_option attribute calc sorry "
+        "forall exists Type Prop Sort True False Xor' Not And Or Iff".split()
+    )
+
+    def name(self, name: str) -> str:
+        if self._IDENT.match(name) and name not in self._KEYWORDS:
+            return name
+        if not name or "»" in name or "«" in name or "\n" in name:
+            raise RenderError(f"name {name!r} cannot be written in Lean syntax")
+        return f"«{name}»"
+
+    def comparison(self, name: str) -> str:
+        return {">=": "≥", "<=": "≤"}.get(name, name)
+
+    def atom(self, f: Pred) -> str:
+        return " ".join([self.name(f.name), *(self.argument(t) for t in f.args)])
+
+    def term(self, t: Term) -> str:
+        if type(t) is Func:
+            return " ".join([self.name(t.name), *(self.argument(a) for a in t.args)])  # type: ignore[union-attr]
+        return super().term(t)
+
+    def argument(self, t: Term) -> str:
+        text = self.term(t)
+        return f"({text})" if type(t) is Func else text
+
+    def binary(self, kind: type, left: str, right: str) -> str:
+        if kind is Xor:
+            return f"Xor' {self.operand(left)} {self.operand(right)}"
+        return super().binary(kind, left, right)
+
+    @staticmethod
+    def operand(text: str) -> str:
+        bare = text[1:-1] if text.startswith("(") and text.endswith(")") else text
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_']*|«[^»]*»", bare):
+            return bare
+        return text if text.startswith("(") and _balanced_outer(text) else f"({text})"
+
+    def node(self, f: Formula, kids: list[tuple[str, int]]) -> tuple[str, int]:
+        if type(f) is Xor:
+            return self.binary(Xor, self.wrap(kids[0], 100), self.wrap(kids[1], 100)), ATOM
+        return super().node(f, kids)
+
+    def quantifier(self, universal: bool, var: str, body: tuple[str, int]) -> str:
+        sym = "∀" if universal else "∃"
+        return f"{sym} {var}, {body[0]}"
+
+
+def _balanced_outer(text: str) -> bool:
+    """Whether the first ``(`` of ``text`` closes at its last character."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i == len(text) - 1
+    return False
+
+
+_PRINTERS: dict[str, type[_Printer]] = {
+    "nltk": NltkPrinter,
+    "unicode": UnicodePrinter,
+    "lean": LeanPrinter,
+}

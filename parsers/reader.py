@@ -1,0 +1,202 @@
+"""Text to IR: ``read`` and ``parse`` for every input syntax."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from linc.errors import ConfigError, ParseError
+from linc.ir import MAX_DEPTH, Const, ForAll, Formula, Var, atoms_terms
+from linc.parsers.build import BuildError, bind
+from linc.parsers.grammar import display_names, lark_parser
+
+SYNTAXES = ("auto", "nltk", "nltk-strict", "unicode", "lean")
+"""Input syntaxes ``read`` accepts."""
+
+_CLOSABLE = re.compile(r"[u-z]\Z")
+_UNICODE_LOGIC = frozenset("∀∃¬∧∨→↔⊕≠⊤⊥")
+_LEAN_BINDER = re.compile(r"[∀∃]\s*(?:\(?\s*[^\s,()∀∃¬]+\s*)+(?::[^,()]*\)?)?\s*,")
+_LEAN_APPLICATION = re.compile(r"(?<![\w(,])[A-Za-z_][\w']*[ \t]+[a-z_(][\w']*")
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """One edit ``read(..., repair=True)`` made so that the text parses.
+
+    ``position`` is a 0-based character offset into the text as it stood
+    when the edit was made (edits are made left to right, so earlier edits
+    can shift later offsets by a few characters).
+    """
+
+    kind: str
+    position: int
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The result of ``read``: the formula and how it was read."""
+
+    formula: Formula
+    syntax: str
+    """The syntax actually used (never ``"auto"``)."""
+    repairs: tuple[Repair, ...] = ()
+    closed: tuple[str, ...] = ()
+    """Free variables (single letters u–z, unicode syntax) that were
+    universally closed, outermost first."""
+
+
+def read(text: str, *, syntax: str = "auto", repair: bool = False) -> Parsed:
+    """Parse one formula written in ``syntax``.
+
+    ``syntax`` is ``"nltk"`` (LINC's prompt syntax), ``"nltk-strict"``
+    (exactly what NLTK's ``Expression.fromstring`` reads), ``"unicode"``
+    (FOLIO / Logic-LM), ``"lean"`` (Lean 4 propositions) or ``"auto"``
+    (decide from the text; ``Parsed.syntax`` says which). With ``repair``,
+    text that does not parse gets the minimal edits listed in
+    ``linc.parsers.repair`` and each edit is recorded in ``Parsed.repairs``.
+
+    Raises ``linc.ParseError`` (with line, column and what was expected) and
+    nothing else for any string input.
+    """
+    if syntax not in SYNTAXES:
+        raise ConfigError(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAXES)}")
+    text = _as_text(text)
+    candidates = _candidates(text) if syntax == "auto" else (syntax,)
+    first_error: ParseError | None = None
+    for candidate in candidates:
+        try:
+            return _read_one(text, candidate)
+        except ParseError as exc:
+            first_error = first_error or exc
+    if repair:
+        from linc.parsers.repair import repaired_readings
+
+        for candidate in candidates:
+            for fixed, repairs in repaired_readings(text, candidate):
+                try:
+                    parsed = _read_one(fixed, candidate)
+                except ParseError:
+                    continue
+                return Parsed(parsed.formula, parsed.syntax, tuple(repairs), parsed.closed)
+    assert first_error is not None
+    raise first_error
+
+
+def parse(text: str, *, syntax: str = "auto", repair: bool = False) -> Formula:
+    """``read(text, ...).formula``."""
+    return read(text, syntax=syntax, repair=repair).formula
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _as_text(text: object) -> str:
+    if isinstance(text, str):
+        return text
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            return bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ParseError(
+                f"input is not UTF-8 text ({exc.reason})",
+                text=bytes(text).decode("utf-8", "replace"),
+                line=1,
+                column=exc.start + 1,
+            ) from None
+    raise ParseError(f"expected text, got {type(text).__name__}", text="", line=1, column=1)
+
+
+def _candidates(text: str) -> tuple[str, ...]:
+    """Syntaxes to try for ``auto``, the most plausible first."""
+    if _LEAN_BINDER.search(text) or (
+        "(" not in text and _LEAN_APPLICATION.search(text) and not re.search(r"[&|]|->|\ball\b|\bexists\b", text)
+    ):
+        return ("lean", "unicode", "nltk")
+    if any(ch in _UNICODE_LOGIC for ch in text):
+        return ("unicode", "nltk", "lean")
+    return ("nltk", "unicode", "lean")
+
+
+def _read_one(text: str, syntax: str) -> Parsed:
+    if not text.strip():
+        raise ParseError("empty formula", text=text, line=1, column=1, expected=("a formula",))
+    if syntax == "nltk":
+        # exactly NLTK's reading wherever NLTK reads the text, our extensions
+        # only where it does not
+        try:
+            formula = _run("nltk-core", text)
+        except ParseError as core_error:
+            try:
+                formula = _run("nltk-extended", text)
+            except ParseError as extended_error:
+                raise _further(core_error, extended_error) from None
+        return Parsed(formula, "nltk")
+    if syntax == "unicode":
+        formula, closed = close_free_variables(_run("unicode", text), text)
+        return Parsed(formula, "unicode", closed=closed)
+    return Parsed(_run(syntax, text), syntax)
+
+
+def _further(a: ParseError, b: ParseError) -> ParseError:
+    """The error that got further into the text (ties go to ``b``)."""
+    return a if (a.line, a.column) > (b.line, b.column) else b
+
+
+def _run(grammar: str, text: str) -> Formula:
+    parser = lark_parser(grammar)
+    try:
+        formula, _depth = parser.parse(text)
+    except BuildError as exc:
+        raise _error_at(text, exc.token.start_pos if exc.token is not None else 0, exc.message) from None
+    except UnexpectedInput as exc:
+        raise _lark_error(text, exc, grammar) from None
+    except RecursionError:  # pragma: no cover - the parser is iterative
+        raise _error_at(text, 0, f"formula nested deeper than {MAX_DEPTH} levels") from None
+    return formula
+
+
+def _lark_error(text: str, exc: UnexpectedInput, grammar: str) -> ParseError:
+    names = display_names(grammar)
+
+    def shown(expected: Callable[[], set[str]] | set[str] | None) -> tuple[str, ...]:
+        items = expected() if callable(expected) else (expected or set())
+        return tuple(sorted({names.get(t, t) for t in items}))
+
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream
+        char = text[pos] if pos < len(text) else ""
+        return _error_at(text, pos, f"unexpected character {char!r}", shown(exc.allowed))
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        expected = shown(exc.expected)
+        if token.type == "$END":
+            return _error_at(text, len(text.rstrip()), "unexpected end of formula", expected)
+        return _error_at(text, token.start_pos or 0, f"unexpected {str(token)!r}", expected)
+    if isinstance(exc, UnexpectedEOF):  # pragma: no cover - LALR reports $END tokens
+        return _error_at(text, len(text.rstrip()), "unexpected end of formula", shown(exc.expected))
+    return _error_at(text, getattr(exc, "pos_in_stream", 0) or 0, str(exc))  # pragma: no cover
+
+
+def _error_at(text: str, pos: int, message: str, expected: tuple[str, ...] = ()) -> ParseError:
+    pos = max(0, min(pos, len(text)))
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return ParseError(message, text=text, line=line, column=column, expected=expected)
+
+
+def close_free_variables(formula: Formula, text: str = "") -> tuple[Formula, tuple[str, ...]]:
+    """Universally close the free single-letter names ``u``–``z``.
+
+    Used for the unicode syntax, where Logic-LM writes ``Perform(x) → …``
+    and means every ``x``. Returns the closed formula and the names closed.
+    """
+    free = sorted(
+        {t.name for t in atoms_terms(formula) if type(t) is Const and _CLOSABLE.match(t.name)}
+    )
+    for name in reversed(free):
+        formula = ForAll(Var(name), bind(formula, name))
+    return formula, tuple(free)
