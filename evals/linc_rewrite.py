@@ -198,3 +198,39 @@ def _term_to_var(term: Term, names: frozenset[str]) -> Term:
     if isinstance(term, Func):
         return Func(term.name, tuple(_term_to_var(t, names) for t in term.args))
     return term
+
+
+# ---------------------------------------------------- names Prover9 rejects
+
+_PROVER9_ORDINARY = re.compile(r'^(?:[A-Za-z0-9_$]+|"[ !#-~]*")$')
+
+
+def prover9_unreadable_names(formulas: Iterable[Formula]) -> list[str]:
+    """Names that LINC's Prover9 call could not read, in order of appearance.
+
+    NLTK accepts almost any run of characters as a name (``¬Eats``,
+    ``Dog's``) and hands it to Prover9 verbatim. Prover9's names consist of
+    letters, digits, ``_`` and ``$``, or are double-quoted ASCII text
+    (``"Walden"``); anything else splits the name into
+    other tokens (a syntax error, so a fatal error) and a non-ASCII byte
+    makes NLTK fail to decode Prover9's output. Either way LINC scores the
+    sample ``Error``.
+    """
+    from linc.ir import atoms_terms, subformulas
+
+    bad: dict[str, None] = {}
+    for formula in formulas:
+        for node in subformulas(formula):
+            if isinstance(node, Pred):
+                names = [node.name]
+            elif isinstance(node, (ForAll, Exists)):
+                names = [node.var.name]
+            else:
+                continue
+            for name in names:
+                if not _PROVER9_ORDINARY.match(name):
+                    bad.setdefault(name, None)
+        for term in atoms_terms(formula):
+            if not _PROVER9_ORDINARY.match(term.name):
+                bad.setdefault(term.name, None)
+    return list(bad)

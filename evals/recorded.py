@@ -59,18 +59,31 @@ class Extraction(BaseModel):
     conclusion: str
 
 
-def extract_fol(completion: str) -> Extraction | None:
+EXTRACTIONS = {"released": FOL_FLAG, "published": FOL_FLAG + "\t"}
+"""LINC's extraction flags. ``released``: what LINC's released code reads,
+every line containing ``FOL:``. ``published``: the older extraction behind
+LINC's recorded ``_generations_prc.json`` files and published gpt-3.5 FOLIO
+numbers, which only reads lines containing ``FOL:`` followed by a tab (a
+completion that writes ``FOL: `` with a space is ``Error`` there)."""
+
+
+def extract_fol(completion: str, *, extraction: str = "released") -> Extraction | None:
     """LINC's extraction: every line containing ``FOL:`` gives one formula.
 
     The completion is stripped and split at ``\\n``; each line that contains
-    ``FOL:`` has every ``FOL:`` removed and is stripped. The last formula is
+    the flag has every ``FOL:`` removed and is stripped. The last formula is
     the conclusion, the others are the premises. None when there is no such
-    line (LINC scores that sample ``Error``).
+    line (LINC scores that sample ``Error``). ``extraction`` picks the flag
+    (see ``EXTRACTIONS``).
     """
+    try:
+        flag = EXTRACTIONS[extraction]
+    except KeyError:
+        raise ValueError(f"unknown extraction {extraction!r}; choose from {', '.join(EXTRACTIONS)}") from None
     formulas = [
         line.replace(FOL_FLAG, "").strip()
         for line in completion.strip().split("\n")
-        if FOL_FLAG in line
+        if flag in line
     ]
     if not formulas:
         return None

@@ -1,0 +1,416 @@
+"""From one recorded sample to one prover task, the parity way or the best way.
+
+A *task* is what gets decided: premises, the conclusion as sent to the prover
+and its negation as sent to the prover. Preparing a sample either gives a task
+or says why the sample is an ``Error`` (no formula, a parse error, an arity
+clash).
+
+``linc`` (parity) reads a formula as LINC does: the argument rewrite, then the
+strict NLTK syntax; free names that Prover9 would take for variables are
+closed per formula (the negated conclusion is closed after negating, as
+Prover9 closes a goal); a symbol with two arities or used as predicate and
+function is an ``ArityError``.
+
+``best`` reads with the NLTK/Unicode grammars and repairs (falling back to
+LINC's rewritten text), closes free variables (names NLTK itself reads as
+variables: one lower-case letter and digits), and renames clashing symbols
+apart (``Owns/2`` and ``Owns/3`` become ``Owns_2`` and ``Owns_3``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from linc.cache import digest
+from linc.errors import BackendError, LincError, ParseError
+from linc.ir import (
+    And,
+    Const,
+    Eq,
+    Exists,
+    ForAll,
+    Formula,
+    Func,
+    Iff,
+    Implies,
+    Not,
+    Or,
+    Pred,
+    Term,
+    Var,
+    Xor,
+    check_arities,
+    forall,
+    free_vars,
+    signature,
+)
+from linc.voting import ErrorCause, classify_error
+
+from .linc_rewrite import prover9_closure, prover9_unreadable_names, rewrite_arguments
+from .recorded import extract_fol
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One decision: premises ⊢ goal, and premises ⊢ negation."""
+
+    premises: tuple[Formula, ...]
+    goal: Formula
+    negation: Formula
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A sample made ready for deciding: a task, or the reason it is an Error."""
+
+    task: Task | None = None
+    key: str | None = None
+    error: ErrorCause | None = None
+    detail: str = ""
+    repairs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How formulas are read (the parts of a mode that concern parsing)."""
+
+    mode: str = "linc"  # linc | best
+    syntax: str = "nltk"  # nltk (LINC completions) | unicode (Logic-LM programs)
+    extraction: str = "released"
+    repair: bool = False
+    rename_arity: bool = False
+    dedup: bool = False  # semantic de-duplication (up to renaming)
+
+
+Reader = Callable[[str], tuple[Formula, tuple[str, ...]]]
+
+
+@dataclass
+class _ReadCache:
+    """Per-problem memo of formula text → IR (samples repeat each other)."""
+
+    reader: Reader
+    memo: dict[str, tuple[Formula, tuple[str, ...]] | LincError] = field(default_factory=dict)
+
+    def __call__(self, text: str) -> tuple[Formula, tuple[str, ...]]:
+        hit = self.memo.get(text)
+        if hit is None:
+            try:
+                hit = self.reader(text)
+            except LincError as exc:
+                hit = exc
+            except RecursionError:
+                hit = ParseError("formula nested too deeply", text=text, line=1, column=1)
+            self.memo[text] = hit
+        if isinstance(hit, LincError):
+            raise hit
+        return hit
+
+
+def strict_reader() -> Reader:
+    """LINC's reading: the argument rewrite, then NLTK's own syntax."""
+    from linc.parsers import read
+
+    def run(text: str) -> tuple[Formula, tuple[str, ...]]:
+        return read(rewrite_arguments(text), syntax="nltk-strict").formula, ()
+
+    return run
+
+
+def best_reader(*, syntax: str, repair: bool) -> Reader:
+    """Our reading: the grammar with repairs; LINC's rewritten text as a fallback."""
+    from linc.parsers import read
+
+    def run(text: str) -> tuple[Formula, tuple[str, ...]]:
+        try:
+            parsed = read(text, syntax=syntax, repair=repair)
+        except ParseError:
+            rewritten = rewrite_arguments(text)
+            if rewritten == text:
+                raise
+            parsed = read(rewritten, syntax=syntax, repair=repair)
+            return parsed.formula, ("linc_rewrite", *(r.kind for r in parsed.repairs))
+        return parsed.formula, tuple(r.kind for r in parsed.repairs)
+
+    return run
+
+
+def make_reader(options: ReadOptions) -> Reader:
+    if options.mode == "linc":
+        if options.syntax == "nltk":
+            return strict_reader()
+        from linc.parsers import read
+
+        return lambda text: (read(text, syntax=options.syntax).formula, ())
+    return best_reader(syntax=options.syntax, repair=options.repair)
+
+
+# ------------------------------------------------------------ preparation
+
+
+def prepare_completions(completions: Sequence[str], options: ReadOptions) -> list[Prepared]:
+    """Prepare every sample of one LINC-format problem."""
+    read = _ReadCache(make_reader(options))
+    out = []
+    for completion in completions:
+        extraction = extract_fol(completion, extraction=options.extraction)
+        if extraction is None:
+            out.append(Prepared(error=ErrorCause.NO_FORMULAS, detail="no FOL: line"))
+            continue
+        out.append(prepare_texts(extraction.premises, extraction.conclusion, options, read=read))
+    return out
+
+
+def prepare_texts(
+    premises: Sequence[str],
+    conclusion: str,
+    options: ReadOptions,
+    *,
+    read: Callable[[str], tuple[Formula, tuple[str, ...]]] | None = None,
+) -> Prepared:
+    """Read, close and check one sample's formulas; a task or an error."""
+    read = read or _ReadCache(make_reader(options))
+    repairs: list[str] = []
+    try:
+        goal, fixes = read(conclusion)  # LINC reads the conclusion first
+        repairs.extend(fixes)
+        parsed = []
+        for text in premises:
+            formula, fixes = read(text)
+            repairs.extend(fixes)
+            parsed.append(formula)
+        task = make_task(parsed, goal, options, repairs=repairs)
+    except (LincError, RecursionError) as exc:
+        cause = ErrorCause.PARSE if isinstance(exc, RecursionError) else classify_error(exc)
+        return Prepared(error=cause, detail=_one_line(exc), repairs=tuple(repairs))
+    return Prepared(task=task, key=task_key(task, semantic=options.dedup), repairs=tuple(repairs))
+
+
+def make_task(
+    premises: Sequence[Formula], goal: Formula, options: ReadOptions, *, repairs: list[str]
+) -> Task:
+    """Close free names and resolve (or refuse) arity clashes."""
+    if options.mode == "linc":
+        closed = [prover9_closure(p)[0] for p in premises]
+        task = Task(tuple(closed), prover9_closure(goal)[0], prover9_closure(Not(goal))[0])
+        unreadable = prover9_unreadable_names([*task.premises, task.goal])
+        if unreadable:
+            raise BackendError(
+                f"prover9 cannot read the name {unreadable[0]!r} "
+                "(LINC hands NLTK names to Prover9 unchanged)"
+            )
+        check_arities([*task.premises, task.goal])
+        return task
+    closed = [close_free_names(p) for p in premises]
+    goal = close_free_names(goal)
+    formulas = [*closed, goal]
+    if options.rename_arity:
+        renamed, changed = rename_clashes(formulas)
+        if changed:
+            repairs.append("arity_rename")
+            formulas = renamed
+    check_arities(formulas)
+    return Task(tuple(formulas[:-1]), formulas[-1], Not(formulas[-1]))
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+# ----------------------------------------------------------- best-mode IR
+
+_NLTK_VARIABLE = re.compile(r"^[a-z][0-9]*$")
+
+
+def close_free_names(formula: Formula) -> Formula:
+    """Universally close free variables and names NLTK reads as variables.
+
+    NLTK takes one lower-case letter optionally followed by digits (``x``,
+    ``y2``) for an individual variable; used free, the model forgot its
+    quantifier, and the universal reading is the intended one (it is also
+    how Prover9 reads it). Other free names stay constants.
+    """
+    names = [n for n in _free_const_names(formula) if _NLTK_VARIABLE.match(n)]
+    free = sorted(free_vars(formula))
+    if names:
+        formula = _rename_terms(formula, {n: Var(n) for n in names})
+    todo = list(dict.fromkeys([*names, *free]))
+    return forall(todo, formula) if todo else formula
+
+
+def _free_const_names(formula: Formula) -> list[str]:
+    out: dict[str, None] = {}
+
+    def terms(ts: Sequence[Term]) -> None:
+        for t in ts:
+            if isinstance(t, Const):
+                out.setdefault(t.name, None)
+            elif isinstance(t, Func):
+                terms(t.args)
+
+    stack = [formula]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Pred):
+            terms(node.args)
+        elif isinstance(node, Eq):
+            terms((node.left, node.right))
+        elif isinstance(node, Not):
+            stack.append(node.body)
+        elif isinstance(node, (And, Or)):
+            stack.extend(reversed(node.args))
+        elif isinstance(node, (Implies, Iff, Xor)):
+            stack.extend((node.right, node.left))
+        elif isinstance(node, (ForAll, Exists)):
+            stack.append(node.body)
+    return list(out)
+
+
+def _rename_terms(formula: Formula, mapping: dict[str, Term]) -> Formula:
+    """Replace constants named in ``mapping`` (not bound variables) by terms."""
+
+    def term(t: Term) -> Term:
+        if isinstance(t, Const):
+            return mapping.get(t.name, t)
+        if isinstance(t, Func):
+            return Func(t.name, tuple(term(a) for a in t.args))
+        return t
+
+    return _map_formula(formula, pred=lambda p: Pred(p.name, tuple(term(a) for a in p.args)), term=term)
+
+
+def _map_formula(
+    formula: Formula, *, pred: Callable[[Pred], Formula], term: Callable[[Term], Term]
+) -> Formula:
+    if isinstance(formula, Pred):
+        return pred(formula)
+    if isinstance(formula, Eq):
+        return Eq(term(formula.left), term(formula.right))
+    if isinstance(formula, Not):
+        return Not(_map_formula(formula.body, pred=pred, term=term))
+    if isinstance(formula, (And, Or)):
+        return type(formula)(tuple(_map_formula(a, pred=pred, term=term) for a in formula.args))
+    if isinstance(formula, (Implies, Iff, Xor)):
+        return type(formula)(
+            _map_formula(formula.left, pred=pred, term=term), _map_formula(formula.right, pred=pred, term=term)
+        )
+    if isinstance(formula, (ForAll, Exists)):
+        return type(formula)(formula.var, _map_formula(formula.body, pred=pred, term=term))
+    return formula
+
+
+def rename_clashes(formulas: Sequence[Formula]) -> tuple[list[Formula], bool]:
+    """Rename symbols apart where one name is used at several arities or roles.
+
+    A predicate used at arities 2 and 3 becomes ``Name_2`` and ``Name_3``; a
+    function or constant that shares its name with a predicate (or with a
+    function of another arity) gets ``_fN`` (``_c`` for a constant).
+    Returns the formulas and whether anything changed.
+    """
+    sig = signature(formulas)
+    preds = {name: ar for (role, name), ar in sig.items() if role == "pred"}
+    funcs = {name: ar for (role, name), ar in sig.items() if role == "func"}
+    bad_preds = {n for n, ar in preds.items() if len(ar) > 1}
+    bad_funcs = {n for n, ar in funcs.items() if len(ar) > 1 or n in preds}
+    if not bad_preds and not bad_funcs:
+        return list(formulas), False
+    taken = {name for _, name in sig}
+
+    def fresh(base: str) -> str:
+        out, i = base, 2
+        while out in taken:
+            out, i = f"{base}_{i}", i + 1
+        taken.add(out)
+        return out
+
+    pred_names = {(n, a): fresh(f"{n}_{a}") for n in sorted(bad_preds) for a in sorted(preds[n])}
+    func_names = {
+        (n, a): fresh(f"{n}_c" if a == 0 else f"{n}_f{a}") for n in sorted(bad_funcs) for a in sorted(funcs[n])
+    }
+
+    def term(t: Term) -> Term:
+        if isinstance(t, Const):
+            return Const(func_names.get((t.name, 0), t.name))
+        if isinstance(t, Func):
+            return Func(func_names.get((t.name, len(t.args)), t.name), tuple(term(a) for a in t.args))
+        return t
+
+    def pred(p: Pred) -> Formula:
+        return Pred(pred_names.get((p.name, len(p.args)), p.name), tuple(term(a) for a in p.args))
+
+    return [_map_formula(f, pred=pred, term=term) for f in formulas], True
+
+
+# ------------------------------------------------------------------ keys
+
+
+def task_key(task: Task, *, semantic: bool = False) -> str:
+    """A key that equal tasks share.
+
+    Exact: the tasks are the same IR. Semantic: the same premise set (order
+    and repeats ignored) and goal up to a consistent renaming of symbols and
+    bound variables.
+    """
+    if not semantic:
+        return digest(["exact", repr(task)])
+    return digest(["semantic", canonical(task)])
+
+
+def canonical(task: Task) -> str:
+    """A name-independent text of the task (see ``task_key``)."""
+    premises = sorted(set(task.premises), key=lambda f: (_shape(f), repr(f)))
+    namer = _Canon()
+    parts = [namer.formula(task.goal)] + sorted({namer.formula(p) for p in premises})
+    return "|".join(parts)
+
+
+def _shape(formula: Formula) -> str:
+    """The formula's text with every name erased (a renaming-invariant sort key)."""
+    return _Canon(erase=True).formula(formula)
+
+
+class _Canon:
+    """Prints formulas with symbols renamed in order of first use."""
+
+    def __init__(self, *, erase: bool = False) -> None:
+        self.erase = erase
+        self.names: dict[tuple[str, str, int], str] = {}
+
+    def _name(self, role: str, name: str, arity: int) -> str:
+        if self.erase:
+            return role
+        key = (role, name, arity)
+        if key not in self.names:
+            self.names[key] = f"{role}{len(self.names)}"
+        return self.names[key]
+
+    def term(self, t: Term, bound: dict[str, str]) -> str:
+        if isinstance(t, Var):
+            return bound.get(t.name, "?" + t.name)
+        if isinstance(t, Const):
+            return self._name("c", t.name, 0)
+        return self._name("f", t.name, len(t.args)) + "(" + ",".join(self.term(a, bound) for a in t.args) + ")"
+
+    def formula(self, f: Formula, bound: dict[str, str] | None = None) -> str:
+        bound = bound or {}
+        if isinstance(f, Pred):
+            return self._name("P", f.name, len(f.args)) + "(" + ",".join(self.term(a, bound) for a in f.args) + ")"
+        if isinstance(f, Eq):
+            return f"({self.term(f.left, bound)}={self.term(f.right, bound)})"
+        if isinstance(f, Not):
+            return "~" + self.formula(f.body, bound)
+        if isinstance(f, (And, Or)):
+            op = "&" if isinstance(f, And) else "|"
+            return "(" + op.join(self.formula(a, bound) for a in f.args) + ")"
+        if isinstance(f, (Implies, Iff, Xor)):
+            op = {Implies: ">", Iff: "=", Xor: "^"}[type(f)]
+            return f"({self.formula(f.left, bound)}{op}{self.formula(f.right, bound)})"
+        if isinstance(f, (ForAll, Exists)):
+            inner = dict(bound)
+            inner[f.var.name] = f"v{len(bound)}"
+            q = "A" if isinstance(f, ForAll) else "E"
+            return f"{q}{inner[f.var.name]}.{self.formula(f.body, inner)}"
+        return type(f).__name__
