@@ -148,6 +148,42 @@ def format_smt2(premises: Sequence[Formula], goal: Formula) -> str:
     return solver.to_smt2()
 
 
+class Watchdog:
+    """One daemon thread that interrupts Z3 contexts past their deadline."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._deadlines: dict[int, tuple[float, Any]] = {}
+        self._next = 0
+        self._thread: threading.Thread | None = None
+
+    def watch(self, ctx: Any, seconds: float) -> int:
+        with self._cond:
+            self._next += 1
+            self._deadlines[self._next] = (time.monotonic() + seconds, ctx)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="linc-z3-watchdog", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+            return self._next
+
+    def release(self, ticket: int) -> None:
+        with self._cond:
+            self._deadlines.pop(ticket, None)
+
+    def _loop(self) -> None:
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                for ticket, (deadline, ctx) in list(self._deadlines.items()):
+                    if deadline <= now:
+                        del self._deadlines[ticket]
+                        log.warning("z3 did not stop at its timeout; interrupting it")
+                        ctx.interrupt()
+                wait = min((d for d, _ in self._deadlines.values()), default=now + 60) - now
+                self._cond.wait(timeout=max(wait, 0.01))
+
+
 class Z3Backend:
     """Z3 over an uninterpreted sort of individuals."""
 
@@ -156,6 +192,7 @@ class Z3Backend:
     def __init__(self) -> None:
         self._availability: Availability | None = None
         self._memory_mb: int | None = None
+        self._watchdog = Watchdog()
 
     def available(self) -> Availability:
         if self._availability is None:
@@ -178,8 +215,7 @@ class Z3Backend:
         z3 = _z3()
         start = time.perf_counter()
         ctx = z3.Context()
-        watchdog = threading.Timer(limits.seconds + WATCHDOG_GRACE, ctx.interrupt)
-        watchdog.daemon = True
+        ticket: int | None = None
         try:
             tr = Translator(ctx)
             solver = z3.Solver(ctx=ctx)
@@ -195,7 +231,7 @@ class Z3Backend:
                 trackers.append(tracker)
                 solver.assert_and_track(tr.formula(_closed(premise)), tracker)
             solver.add(z3.Not(tr.formula(_closed(goal))))
-            watchdog.start()
+            ticket = self._watchdog.watch(ctx, limits.seconds + WATCHDOG_GRACE)
             try:
                 answer = solver.check()
             except z3.Z3Exception as exc:  # out of memory, interrupted
@@ -209,7 +245,8 @@ class Z3Backend:
                 return self._result(ProofStatus.NOT_PROVED, start, "sat", countermodel=model)
             return self._result(ProofStatus.UNKNOWN, start, solver.reason_unknown() or "unknown")
         finally:
-            watchdog.cancel()
+            if ticket is not None:
+                self._watchdog.release(ticket)
 
     def _result(self, status: ProofStatus, start: float, reason: str, **extra: Any) -> ProofResult:
         return ProofResult(
@@ -231,10 +268,11 @@ def _describe_model(tr: Translator, model: Any) -> str:
         universe = []
     if not universe or len(universe) > MODEL_MAX_ELEMENTS:
         return str(model)[:2000]
-    label = {str(e): f"e{i}" for i, e in enumerate(universe)}
+    label = {e.get_id(): f"e{i}" for i, e in enumerate(universe)}
 
     def show(value: Any) -> str:
-        return label.get(str(value), str(value))
+        found = label.get(value.get_id())
+        return found if found is not None else value.sexpr()
 
     lines = [f"domain: {', '.join(label.values())}"]
     rows = 0
