@@ -206,8 +206,8 @@ class SemanticParser:
         """Sample ``index``: ask, parse, and re-ask with the error while rounds remain."""
         chat = list(messages)
         attempts: list[Attempt] = []
-        result: Translation | None = None
-        for round_ in range(self.config.repair_rounds + 1):
+        round_ = 0
+        while True:
             try:
                 completion = await self.client.complete(chat, index=index, grammar=grammar)
             except LLMError as exc:
@@ -216,11 +216,11 @@ class SemanticParser:
                 break
             result = interpret(completion.text, index=index, target=self.config.target)
             attempts.append(_attempt(completion, result))
-            if result.ok or round_ == self.config.repair_rounds:
+            if result.ok or round_ >= self.config.repair_rounds:
                 break
-            log.info("sample %d, round %d: %s; asking again", index, round_, result.error)
+            round_ += 1
+            log.info("sample %d: %s; asking again (round %d)", index, result.error.splitlines()[0], round_)
             chat = [*chat, {"role": "assistant", "content": completion.text}, repair_message(result.error)]
-        assert result is not None  # the loop runs at least once
         result.attempts = attempts
         return result
 

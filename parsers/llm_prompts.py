@@ -152,57 +152,50 @@ def problem_grammar(premises: Sequence[str], conclusion: str, *, target: Target 
 # ------------------------------------------------------------------ building the examples
 
 
-def build_shots(folio_train: Path | str, *, count: int = 12) -> dict[str, Any]:
-    """Worked examples from FOLIO training problems (gold FOL), for ``folio_shots.json``.
+def build_shots(folio_train: Path | str) -> dict[str, Any]:
+    """Worked examples for ``folio_shots.json`` from FOLIO training problems.
 
-    Keeps problems whose gold FOL parses, has consistent arities, uses only
-    predicates over variables and constants, and has at most six premises;
-    one problem per story, labels in turn (True, False, Uncertain). Constants
-    are capitalised as the prompt asks; formulas are rendered in NLTK syntax
-    (exclusive or as ``-(A <-> B)``) and in Lean term syntax.
+    The problems are the ones picked in ``folio_shot_picks.json``: their
+    sentences and gold premise FOL come from ``folio_train``; FOLIO's training
+    split has no conclusion FOL, so the picks file holds our own. Constants
+    and predicates are capitalised as the prompt asks; formulas are rendered in
+    NLTK syntax (exclusive or as ``-(A <-> B)``) and in Lean term syntax.
+    Raises ``ValueError`` when a pick is missing or its FOL is unusable.
     """
     from linc.ir import check_arities
     from linc.parsers import read
 
-    rows = [json.loads(line) for line in Path(folio_train).read_text(encoding="utf-8").splitlines() if line.strip()]
-    by_label: dict[str, list[dict[str, Any]]] = {"True": [], "False": [], "Uncertain": []}
-    seen_stories: set[Any] = set()
-    for row in rows:
-        if row.get("label") not in by_label or row["story_id"] in seen_stories:
-            continue
-        premises, fols = row["premises"], row["premises-FOL"]
-        if not 2 <= len(premises) <= 6 or len(premises) != len(fols) or "conclusion-FOL" not in row:
-            continue
-        try:
-            formulas = [read(text, syntax="unicode").formula for text in [*fols, row["conclusion-FOL"]]]
-            formulas = [_prompt_form(f) for f in formulas]
-            check_arities(formulas)
-            nltk = [_render_nltk(f) for f in formulas]
-            lean = [_render_lean(f) for f in formulas]
-        except Exception:  # noqa: BLE001 - gold FOL that we cannot use is skipped
-            continue
-        if any(len(text) > 120 for text in nltk) or not _simple(formulas):
-            continue
-        seen_stories.add(row["story_id"])
-        by_label[row["label"]].append(
+    picks = json.loads(prompt_file("folio_shot_picks.json"))["picks"]
+    rows = {}
+    for line in Path(folio_train).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows[row["example_id"]] = row
+    examples: list[dict[str, Any]] = []
+    for pick in picks:
+        row = rows.get(pick["example_id"])
+        if row is None:
+            raise ValueError(f"example {pick['example_id']} is not in {folio_train}")
+        texts = [*row["premises-FOL"], pick["conclusion_fol"]]
+        formulas = [_prompt_form(read(text, syntax="unicode").formula) for text in texts]
+        check_arities(formulas)
+        if not _simple(formulas):
+            raise ValueError(f"example {pick['example_id']} uses more than the prompt grammar allows")
+        label = {"Unknown": "Uncertain"}.get(row["label"], row["label"])
+        examples.append(
             {
                 "story_id": row["story_id"],
                 "example_id": row["example_id"],
-                "label": row["label"],
-                "premises": [one_line(p) for p in premises],
+                "label": label,
+                "premises": [one_line(p) for p in row["premises"]],
                 "conclusion": one_line(row["conclusion"]),
-                "fol": nltk,
-                "lean": lean,
+                "fol": [_render_nltk(f) for f in formulas],
+                "lean": [_render_lean(f) for f in formulas],
             }
         )
-    examples: list[dict[str, Any]] = []
-    pools = [by_label["True"], by_label["False"], by_label["Uncertain"]]
-    while len(examples) < count and any(pools):
-        for pool in pools:
-            if pool and len(examples) < count:
-                examples.append(pool.pop(0))
     return {
-        "source": "FOLIO v0.0 training split (Yale-LILY), CC BY-SA 4.0; gold FOL converted by linc",
+        "source": "FOLIO v0.0 training split (Yale-LILY), CC BY-SA 4.0: sentences and premise FOL; "
+        "conclusion FOL by linc (folio_shot_picks.json)",
         "built_by": "linc.parsers.llm_prompts.build_shots",
         "examples": examples,
     }

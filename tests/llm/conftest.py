@@ -238,7 +238,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def linc_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def _run_linc(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run ``python -m linc`` in a subprocess."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
@@ -249,3 +249,9 @@ def linc_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600
         timeout=timeout,
         cwd=REPO,
     )
+
+
+@pytest.fixture
+def linc_cli() -> Any:
+    """``linc_cli(*args, env=None)``: run the ``linc`` command in a subprocess."""
+    return _run_linc

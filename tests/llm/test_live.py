@@ -17,8 +17,6 @@ from linc.reasoner import Reasoner
 from linc.results import Verdict
 from linc.voting import vote
 
-from .conftest import gemma_path, linc_cli
-
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
 PREMISES = ["All dogs are animals.", "Rex is a dog."]
@@ -26,11 +24,11 @@ CONCLUSION = "Rex is an animal."
 
 
 @pytest.fixture(autouse=True)
-def _needs_local_extra() -> None:
-    gemma_path()
+def _needs_local_extra(gemma_gguf: Path) -> None:
+    """Skip when the 'local' extra is missing."""
 
 
-def test_ask_embedded_gives_a_label_and_three_samples(cache_dir: Path) -> None:
+def test_ask_embedded_gives_a_label_and_three_samples(cache_dir: Path, linc_cli) -> None:
     args = ["ask", "-p", PREMISES[0], "-p", PREMISES[1], "-c", CONCLUSION, "--k", "3", "--max-tokens", "160"]
     result = linc_cli(*args, "--json")
     assert result.returncode == 0, result.stderr
@@ -68,7 +66,7 @@ def test_prompt_injection_in_a_premise_only_yields_formulas(cache_dir: Path) -> 
 
 
 def test_eval_run_against_llama_cpp_server_and_cached_rerun(
-    llama_server: str, shared_data: Path, cache_dir: Path
+    llama_server: str, shared_data: Path, cache_dir: Path, linc_cli
 ) -> None:
     args = [
         "eval", "run", "--dataset", "proofwriter",

@@ -59,6 +59,14 @@ def test_worked_examples_parse_in_both_target_syntaxes() -> None:
     assert {s["label"] for s in stored_shots()} == {"True", "False", "Uncertain"}
 
 
+def test_worked_examples_entail_their_gold_label() -> None:
+    from linc.decide import decide
+
+    for shot in stored_shots():
+        *premises, conclusion = shot["fol"]
+        assert decide(premises, conclusion, syntax="nltk").verdict.value == shot["label"], shot["example_id"]
+
+
 def test_stored_examples_are_what_the_builder_makes_from_folio(shared_data: Path) -> None:
     built = build_shots(shared_data / "folio-v0" / "folio-train.jsonl")
     stored = json.loads((Path(__file__).parents[2] / "parsers" / "prompts" / "folio_shots.json").read_text())

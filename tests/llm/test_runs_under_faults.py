@@ -13,8 +13,6 @@ from linc.evals.live import RECORDS, run_live
 from linc.reasoner import Reasoner
 from linc.results import Verdict
 
-from .conftest import linc_cli
-
 
 def reasoner(url: str, **options: object) -> Reasoner:
     base = {
@@ -78,7 +76,7 @@ def test_resume_skips_finished_problems_and_output_replays(
     assert [p.label for p in run.problems] == [p.label for p in proofwriter]
 
 
-def test_eval_run_cli_reports_json_through_faults(fault_server, shared_data: Path, cache_dir: Path) -> None:
+def test_eval_run_cli_reports_json_through_faults(fault_server, shared_data: Path, cache_dir: Path, linc_cli) -> None:
     fault_server.set_script(["429", "ok", "500", "ok"])
     result = linc_cli(
         "eval", "run", "--dataset", "proofwriter",
