@@ -1,0 +1,70 @@
+"""FOLIO validation decided from its gold FOL: parsers and provers together."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from linc.cli import main
+from linc.registry import get_backend
+from linc.results import Verdict
+
+
+def _needs_parser() -> None:
+    parsers = pytest.importorskip("linc.parsers", reason="the parser (helper A) has not landed")
+    if not hasattr(parsers, "read"):
+        pytest.skip("linc.parsers.read has not landed yet")
+
+
+@pytest.fixture(scope="module")
+def folio(shared_data: Path):
+    _needs_parser()
+    from linc.evals.datasets import load_dataset
+
+    path = shared_data / "folio-v0" / "folio-validation.jsonl"
+    if not path.is_file():
+        pytest.skip(f"{path} not found")
+    return path, load_dataset("folio", path)
+
+
+@pytest.mark.slow
+def test_gold_fol_agrees_and_backends_agree(folio) -> None:
+    from linc.evals.gold import check_gold
+
+    _, problems = folio
+    names = [n for n in ("prover9", "z3", "eprover") if get_backend(n).available()]
+    report = check_gold(problems, backend=names, timeout=10)
+    assert report.n == 204
+    assert report.agree >= 191, [o.id for o in report.disagreements]
+    for name in names:
+        assert report.per_backend_agree[name] >= 191, name
+    assert report.backends_disagree == []
+    assert report.inconsistent == []
+    # the annotation slips that cannot be read are errors, never a verdict
+    for outcome in report.disagreements:
+        assert (outcome.got is Verdict.ERROR) == (outcome.error is not None)
+
+
+@pytest.mark.slow
+def test_gold_with_repair_recovers_unreadable_annotations(folio) -> None:
+    from linc.evals.gold import check_gold
+
+    _, problems = folio
+    plain = check_gold(problems, backend="prover9", timeout=3)
+    repaired = check_gold(problems, backend="prover9", timeout=3, repair=True)
+    assert repaired.errors < plain.errors
+    assert repaired.agree >= max(plain.agree, 195)
+    assert any(o.repairs for o in repaired.disagreements) or repaired.agree > plain.agree
+
+
+def test_eval_gold_cli_json(folio, capsys: pytest.CaptureFixture[str]) -> None:
+    path, _ = folio
+    assert main(["eval", "gold", "--path", str(path), "--backend", "prover9", "--limit", "30", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"n", "agree", "per_label", "disagreements", "seconds"} <= set(data)
+    assert data["n"] == 30
+    assert sum(c["n"] for c in data["per_label"].values()) == 30
+    assert data["agree"] == sum(c["agree"] for c in data["per_label"].values())
+    assert len(data["disagreements"]) == 30 - data["agree"]
