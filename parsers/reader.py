@@ -17,9 +17,11 @@ SYNTAXES = ("auto", "nltk", "nltk-strict", "unicode", "lean")
 """Input syntaxes ``read`` accepts."""
 
 _CLOSABLE = re.compile(r"[u-z]\Z")
+_TOO_DEEP = "formula nested deeper than"
 _UNICODE_LOGIC = frozenset("∀∃¬∧∨→↔⊕≠⊤⊥")
 _LEAN_BINDER = re.compile(r"[∀∃]\s*(?:\(?\s*[^\s,()∀∃¬]+\s*)+(?::[^,()]*\)?)?\s*,")
-_LEAN_APPLICATION = re.compile(r"(?<![\w(,])[A-Za-z_][\w']*[ \t]+[a-z_(][\w']*")
+_LEAN_APPLICATION = re.compile(r"(?<![\w'])[A-Za-z_][\w']*[ \t]+[A-Za-z_(«][\w'»]*")
+_CALL = re.compile(r"[\w'’$+»]\(")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +113,19 @@ def _as_text(text: object) -> str:
 
 
 def _candidates(text: str) -> tuple[str, ...]:
-    """Syntaxes to try for ``auto``, the most plausible first."""
-    if _LEAN_BINDER.search(text) or (
-        "(" not in text and _LEAN_APPLICATION.search(text) and not re.search(r"[&|]|->|\ball\b|\bexists\b", text)
-    ):
+    """Syntaxes to try for ``auto``, the most plausible first.
+
+    Call syntax ``Name(`` rules Lean out; a Lean binder (``∀ x,``) or
+    application by juxtaposition puts Lean first; Unicode connectives put
+    ``unicode`` before ``nltk``.
+    """
+    calls = _CALL.search(text) is not None
+    if not calls and (_LEAN_BINDER.search(text) or _LEAN_APPLICATION.search(text)):
         return ("lean", "unicode", "nltk")
-    if any(ch in _UNICODE_LOGIC for ch in text):
-        return ("unicode", "nltk", "lean")
-    return ("nltk", "unicode", "lean")
+    order: tuple[str, ...] = (
+        ("unicode", "nltk") if any(ch in _UNICODE_LOGIC for ch in text) else ("nltk", "unicode")
+    )
+    return order if calls else (*order, "lean")
 
 
 def _read_one(text: str, syntax: str) -> Parsed:
@@ -130,6 +137,8 @@ def _read_one(text: str, syntax: str) -> Parsed:
         try:
             formula = _run("nltk-core", text)
         except ParseError as core_error:
+            if core_error.reason.startswith(_TOO_DEEP):
+                raise  # the extended grammar nests the same way
             try:
                 formula = _run("nltk-extended", text)
             except ParseError as extended_error:

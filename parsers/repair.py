@@ -19,6 +19,7 @@ Fix = Callable[[str, str], tuple[str, list[Repair]]]
 _AND = {"nltk": "&", "nltk-strict": "&", "unicode": "∧", "lean": "∧"}
 _WORD = r"[^\W\d][\w'’]*"
 _MULTIWORD = re.compile(rf"(?<=[(,])(\s*)({_WORD}(?:[ \t]+[\w'’]+)+)(\s*)(?=[,)])")
+_QUANTIFIED = re.compile(r"(?:[∀∃]|\b(?:all|exists|forall|All|Exists)\s)\s*\w+$")
 _KEYWORDS = frozenset(
     "all exists exist some forall not and or implies iff xor iota All Exists ForAll Forall".split()
 )
@@ -64,7 +65,8 @@ def comma_as_and(text: str, syntax: str) -> tuple[str, list[Repair]]:
     for pos, ch in enumerate(text):
         if ch == "(":
             before = text[:pos].rstrip()
-            stack.append(bool(before) and (before[-1].isalnum() or before[-1] in "_'’"))
+            named = bool(before) and (before[-1].isalnum() or before[-1] in "_'’")
+            stack.append(named and not _QUANTIFIED.search(before))
         elif ch == ")":
             if stack:
                 stack.pop()
