@@ -202,20 +202,32 @@ def _term_to_var(term: Term, names: frozenset[str]) -> Term:
 
 # ---------------------------------------------------- names Prover9 rejects
 
-_PROVER9_ORDINARY = re.compile(r'^(?:[A-Za-z0-9_$]+|"[ !#-~]*")$')
+_WORD = r"[A-Za-z0-9_$]+"
+_PROVER9_READABLE = re.compile(
+    rf"^(?:{_WORD}"  # an ordinary symbol
+    r'|"[ !#-~]*"'  # a quoted symbol
+    r"|[-+*/\\^<>=`?@&|!#';]+"  # a symbol of special characters only
+    rf"|{_WORD}[-+*/<>=@^]+{_WORD}"  # an infix term such as y_>_z
+    rf"|\[{_WORD}|{_WORD}\])$"  # the first or last element of a list term [a, b]
+)
+
+
+def prover9_readable(name: str) -> bool:
+    """Whether Prover9 can read a name that NLTK passes to it verbatim.
+
+    An approximation of LADR's tokenizer, fitted to what Prover9 does with
+    the names found in LINC's recorded runs: ordinary and quoted symbols,
+    runs of special characters (``?``), infix terms (``y_>_z``) and list
+    brackets (``[Alice``, ``Bob]``) read; a quote inside a name
+    (``"Walden"ByThoreau``), a ``~`` or a special character at one end
+    (``d_<``) is a syntax error (fatal); and a non-ASCII character makes
+    NLTK fail to decode Prover9's output.
+    """
+    return name.isascii() and "~" not in name and bool(_PROVER9_READABLE.match(name))
 
 
 def prover9_unreadable_names(formulas: Iterable[Formula]) -> list[str]:
-    """Names that LINC's Prover9 call could not read, in order of appearance.
-
-    NLTK accepts almost any run of characters as a name (``¬Eats``,
-    ``Dog's``) and hands it to Prover9 verbatim. Prover9's names consist of
-    letters, digits, ``_`` and ``$``, or are double-quoted ASCII text
-    (``"Walden"``); anything else splits the name into
-    other tokens (a syntax error, so a fatal error) and a non-ASCII byte
-    makes NLTK fail to decode Prover9's output. Either way LINC scores the
-    sample ``Error``.
-    """
+    """Names that make LINC's Prover9 call fail (``prover9_readable``), in order."""
     from linc.ir import atoms_terms, subformulas
 
     bad: dict[str, None] = {}
@@ -228,9 +240,27 @@ def prover9_unreadable_names(formulas: Iterable[Formula]) -> list[str]:
             else:
                 continue
             for name in names:
-                if not _PROVER9_ORDINARY.match(name):
+                if not prover9_readable(name):
                     bad.setdefault(name, None)
         for term in atoms_terms(formula):
-            if not _PROVER9_ORDINARY.match(term.name):
+            if not prover9_readable(term.name):
                 bad.setdefault(term.name, None)
     return list(bad)
+
+
+# ---------------------------------------------- negated terms in equations
+
+NEGATED_TERM_FUNCTION = "LincNegatedTerm"
+_NEGATED_TERM = re.compile(r"-\s*([A-Za-z0-9_]+)\s*(?=!=|=)")
+
+
+def negated_terms(text: str) -> str:
+    """Spell NLTK's reading of ``-x = y`` out as a function application.
+
+    NLTK's negation binds tighter than ``=``, so ``-x = Michael`` parses as
+    ``(-x) = Michael``; NLTK prints it ``(-(x) = Michael)`` and Prover9 reads
+    ``-(x)`` as a term built with a function symbol ``-``. Rewriting the text
+    to ``LincNegatedTerm(x) = Michael`` gives the same meaning (an
+    uninterpreted function of ``x``) in a form the strict grammar reads.
+    """
+    return _NEGATED_TERM.sub(lambda m: f"{NEGATED_TERM_FUNCTION}({m.group(1)})", text)

@@ -48,7 +48,7 @@ from linc.ir import (
 )
 from linc.voting import ErrorCause, classify_error
 
-from .linc_rewrite import prover9_closure, prover9_unreadable_names, rewrite_arguments
+from .linc_rewrite import negated_terms, prover9_closure, prover9_unreadable_names, rewrite_arguments
 from .recorded import extract_fol
 
 
@@ -110,11 +110,11 @@ class _ReadCache:
 
 
 def strict_reader() -> Reader:
-    """LINC's reading: the argument rewrite, then NLTK's own syntax."""
+    """LINC's reading: the argument rewrite, then NLTK's own syntax and meaning."""
     from linc.parsers import read
 
     def run(text: str) -> tuple[Formula, tuple[str, ...]]:
-        return read(rewrite_arguments(text), syntax="nltk-strict").formula, ()
+        return read(negated_terms(rewrite_arguments(text)), syntax="nltk-strict").formula, ()
 
     return run
 
