@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from linc.backends import process
+from linc.backends.fold import fold_formula, fold_term
 from linc.backends.naming import Namer, plain
 from linc.errors import BackendError, BackendUnavailable
 from linc.ir import (
@@ -86,34 +87,40 @@ class Printer:
         self.names = Namer()
 
     def term(self, t: Term) -> str:
+        return fold_term(t, self._term)
+
+    def _term(self, t: Term, args: list[str]) -> str:
         if isinstance(t, Var):
             return self.names.get(("var", t.name), t.name, _variable)
         if isinstance(t, Const):
             return self.names.get(("func", t.name, 0), t.name, _word)
         name = self.names.get(("func", t.name, len(t.args)), t.name, _word)
-        return f"{name}({','.join(self.term(a) for a in t.args)})"
+        return f"{name}({','.join(args)})"
 
     def formula(self, f: Formula) -> str:
+        return fold_formula(f, self._formula)
+
+    def _formula(self, f: Formula, parts: list[str]) -> str:
         if isinstance(f, Pred):
             name = self.names.get(("pred", f.name, len(f.args)), f.name, _word)
             return f"{name}({','.join(self.term(a) for a in f.args)})" if f.args else name
         if isinstance(f, Eq):
             return f"({self.term(f.left)} = {self.term(f.right)})"
         if isinstance(f, Not):
-            return f"~ ({self.formula(f.body)})"
+            return f"~ ({parts[0]})"
         if isinstance(f, And):
-            return "(" + " & ".join(self.formula(a) for a in f.args) + ")"
+            return "(" + " & ".join(parts) + ")"
         if isinstance(f, Or):
-            return "(" + " | ".join(self.formula(a) for a in f.args) + ")"
+            return "(" + " | ".join(parts) + ")"
         if isinstance(f, Implies):
-            return f"({self.formula(f.left)} => {self.formula(f.right)})"
+            return f"({parts[0]} => {parts[1]})"
         if isinstance(f, Iff):
-            return f"({self.formula(f.left)} <=> {self.formula(f.right)})"
+            return f"({parts[0]} <=> {parts[1]})"
         if isinstance(f, Xor):
-            return f"({self.formula(f.left)} <~> {self.formula(f.right)})"
+            return f"({parts[0]} <~> {parts[1]})"
         if isinstance(f, (ForAll, Exists)):
             q = "!" if isinstance(f, ForAll) else "?"
-            return f"({q}[{self.term(f.var)}] : {self.formula(f.body)})"
+            return f"({q}[{self.term(f.var)}] : {parts[0]})"
         if isinstance(f, Top):
             return "$true"
         if isinstance(f, Bottom):

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from linc.backends import process
+from linc.backends.fold import fold_formula, fold_term
 from linc.backends.naming import Namer, plain
 from linc.errors import BackendError, BackendUnavailable
 from linc.ir import (
@@ -113,14 +114,20 @@ class Printer:
         self.names = Namer(reserved=RESERVED)
 
     def term(self, t: Term) -> str:
+        return fold_term(t, self._term)
+
+    def _term(self, t: Term, args: list[str]) -> str:
         if isinstance(t, Var):
             return self.names.get(("var", t.name), t.name, _variable_shape)
         if isinstance(t, Const):
             return self.names.get(("func", t.name, 0), t.name, _constant_shape)
         name = self.names.get(("func", t.name, len(t.args)), t.name, _symbol_shape)
-        return f"{name}({','.join(self.term(a) for a in t.args)})"
+        return f"{name}({','.join(args)})"
 
     def formula(self, f: Formula) -> str:
+        return fold_formula(f, self._formula)
+
+    def _formula(self, f: Formula, parts: list[str]) -> str:
         if isinstance(f, Pred):
             if not f.args:
                 return self.names.get(("pred", f.name, 0), f.name, _constant_shape)
@@ -129,31 +136,29 @@ class Printer:
         if isinstance(f, Eq):
             return f"({self.term(f.left)} = {self.term(f.right)})"
         if isinstance(f, Not):
-            if isinstance(f.body, Pred):
-                return f"-{self.formula(f.body)}"
-            return f"-{self._wrapped(f.body)}"
+            return f"-{parts[0]}" if isinstance(f.body, Pred) else f"-{_wrap(parts[0])}"
         if isinstance(f, And):
-            return "(" + " & ".join(self.formula(a) for a in f.args) + ")"
+            return "(" + " & ".join(parts) + ")"
         if isinstance(f, Or):
-            return "(" + " | ".join(self.formula(a) for a in f.args) + ")"
+            return "(" + " | ".join(parts) + ")"
         if isinstance(f, Implies):
-            return f"({self.formula(f.left)} -> {self.formula(f.right)})"
+            return f"({parts[0]} -> {parts[1]})"
         if isinstance(f, Iff):
-            return f"({self.formula(f.left)} <-> {self.formula(f.right)})"
+            return f"({parts[0]} <-> {parts[1]})"
         if isinstance(f, Xor):
-            return f"-({self.formula(f.left)} <-> {self.formula(f.right)})"
+            return f"-({parts[0]} <-> {parts[1]})"
         if isinstance(f, (ForAll, Exists)):
             word = "all" if isinstance(f, ForAll) else "exists"
-            return f"({word} {self.term(f.var)} {self._wrapped(f.body)})"
+            return f"({word} {self.term(f.var)} {_wrap(parts[0])})"
         if isinstance(f, Top):
             return "$T"
         if isinstance(f, Bottom):
             return "$F"
         raise TypeError(f"not a formula: {f!r}")
 
-    def _wrapped(self, f: Formula) -> str:
-        text = self.formula(f)
-        return text if text.startswith("(") or isinstance(f, (Top, Bottom)) else f"({text})"
+
+def _wrap(text: str) -> str:
+    return text if text.startswith("(") or text in ("$T", "$F") else f"({text})"
 
 
 def closed(f: Formula) -> Formula:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from itertools import product
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from linc.backends.fold import canonical, fold_formula, fold_term
 from linc.errors import BackendUnavailable
 from linc.ir import (
     And,
@@ -73,6 +74,7 @@ class Translator:
         self.bool = z3.BoolSort(ctx)
         self.preds: dict[tuple[str, int], Any] = {}
         self.funcs: dict[tuple[str, int], Any] = {}
+        self.vars: dict[str, Any] = {}
 
     def pred(self, name: str, arity: int) -> Any:
         key = (name, arity)
@@ -90,40 +92,53 @@ class Translator:
             self.funcs[key] = decl
         return decl
 
-    def term(self, t: Term, env: dict[str, Any]) -> Any:
+    def var(self, name: str) -> Any:
+        """The bound-variable constant for ``name`` (fresh: never a user symbol).
+
+        One per name is enough: ``z3.ForAll([v], body)`` abstracts the free
+        occurrences of ``v`` in ``body``, and an inner quantifier over the same
+        name has already abstracted its own.
+        """
+        found = self.vars.get(name)
+        if found is None:
+            found = self.z3.FreshConst(self.sort, prefix=name)
+            self.vars[name] = found
+        return found
+
+    def term(self, t: Term) -> Any:
+        return fold_term(t, self._term)
+
+    def _term(self, t: Term, args: list[Any]) -> Any:
         if isinstance(t, Var):
-            bound = env.get(t.name)
-            if bound is None:  # callers close formulas first; stay total anyway
-                bound = self.z3.Const(f"free!{t.name}", self.sort)
-            return bound
+            return self.var(t.name)
         if isinstance(t, Const):
             return self.func(t.name, 0)()
-        return self.func(t.name, len(t.args))(*(self.term(a, env) for a in t.args))
+        return self.func(t.name, len(t.args))(*args)
 
-    def formula(self, f: Formula, env: dict[str, Any] | None = None) -> Any:
+    def formula(self, f: Formula) -> Any:
+        return fold_formula(f, self._formula)
+
+    def _formula(self, f: Formula, parts: list[Any]) -> Any:
         z3 = self.z3
-        env = {} if env is None else env
         if isinstance(f, Pred):
             decl = self.pred(f.name, len(f.args))
-            return decl(*(self.term(a, env) for a in f.args)) if f.args else decl()
+            return decl(*(self.term(a) for a in f.args)) if f.args else decl()
         if isinstance(f, Eq):
-            return self.term(f.left, env) == self.term(f.right, env)
+            return self.term(f.left) == self.term(f.right)
         if isinstance(f, Not):
-            return z3.Not(self.formula(f.body, env))
+            return z3.Not(parts[0])
         if isinstance(f, And):
-            return z3.And(*(self.formula(a, env) for a in f.args))
+            return z3.And(*parts)
         if isinstance(f, Or):
-            return z3.Or(*(self.formula(a, env) for a in f.args))
+            return z3.Or(*parts)
         if isinstance(f, Implies):
-            return z3.Implies(self.formula(f.left, env), self.formula(f.right, env))
+            return z3.Implies(parts[0], parts[1])
         if isinstance(f, Iff):
-            return self.formula(f.left, env) == self.formula(f.right, env)
+            return parts[0] == parts[1]
         if isinstance(f, Xor):
-            return z3.Xor(self.formula(f.left, env), self.formula(f.right, env))
+            return z3.Xor(parts[0], parts[1])
         if isinstance(f, (ForAll, Exists)):
-            var = z3.FreshConst(self.sort, prefix=f.var.name)
-            body = self.formula(f.body, {**env, f.var.name: var})
-            return (z3.ForAll if isinstance(f, ForAll) else z3.Exists)([var], body)
+            return (z3.ForAll if isinstance(f, ForAll) else z3.Exists)([self.var(f.var.name)], parts[0])
         if isinstance(f, Top):
             return z3.BoolVal(True, self.ctx)
         if isinstance(f, Bottom):
@@ -206,7 +221,8 @@ class Z3Backend:
 
     def input_text(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> str:
         """A canonical text of the call (for cache keys)."""
-        return f"z3-translation {TRANSLATION_VERSION}\n{premises!r}\n{goal!r}"
+        lines = [f"z3-translation {TRANSLATION_VERSION}", *(canonical(p) for p in premises), canonical(goal)]
+        return "\n".join(lines)
 
     def entails(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> ProofResult:
         availability = self.available()

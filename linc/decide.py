@@ -252,11 +252,12 @@ def prove(
 
 def _cache_key(backend: Backend, premises: Sequence[Formula], goal: Formula, limits: Limits) -> str:
     input_text = getattr(backend, "input_text", None)
-    text: Any = (
-        input_text(premises, goal, limits=limits)
-        if callable(input_text)
-        else [repr(tuple(premises)), repr(goal)]
-    )
+    if callable(input_text):
+        text: Any = input_text(premises, goal, limits=limits)
+    else:  # a plug-in without its own input text: an exact text of the IR
+        from linc.backends.fold import canonical
+
+        text = [canonical(p) for p in premises] + [canonical(goal)]
     return digest(
         {
             "format": _CACHE_FORMAT,

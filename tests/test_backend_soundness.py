@@ -171,6 +171,28 @@ CASES = [
     ),
 ]
 
+
+
+def _nested(times: int, wrap, inner):
+    for _ in range(times):
+        inner = wrap(inner)
+    return inner
+
+
+# As deep as the parsers accept (linc.ir.MAX_DEPTH): printers must not recurse.
+DEEP = 398
+CASES += [
+    Case("deep-negation", (_nested(DEEP, Not, P(a)),), P(a), Verdict.TRUE),
+    Case("deep-conjunction", (_nested(DEEP, lambda f: And((f, Q(b))), P(a)),), P(a), Verdict.TRUE),
+    Case(
+        "deep-quantifiers",
+        (forall([f"v{i}" for i in range(DEEP)], P(a)),),
+        P(a),
+        Verdict.TRUE,
+    ),
+    Case("deep-term", (P(_nested(DEEP, lambda t: Func("f", (t,)), a)),), P(a), Verdict.UNCERTAIN),
+]
+
 # Only infinite models exist (a strict order without a last element), so no
 # search finishes and no finite countermodel exists: every backend must stop
 # at the limit and say UNKNOWN, never PROVED.

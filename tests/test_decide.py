@@ -123,3 +123,14 @@ def test_text_input_needs_the_parser() -> None:
     assert decision.verdict is Verdict.TRUE
     decision = decide(["∀x (Man(x) → ¬Immortal(x))", "Man(socrates)"], "Immortal(socrates)", syntax="unicode")
     assert decision.verdict is Verdict.FALSE
+
+
+def test_deep_formula_through_the_cache(tmp_path: Path) -> None:
+    cache = Cache("proofs", directory=tmp_path)
+    deep = Pred("P", (a,))
+    for _ in range(398):
+        deep = Not(deep)
+    for backend in ("prover9", "z3"):
+        decision = decide([deep], Pred("P", (a,)), backend=backend, cache=cache)
+        assert decision.verdict is Verdict.TRUE
+    assert len(cache) == 4
