@@ -282,14 +282,18 @@ def _describe_model(tr: Translator, model: Any) -> str:
         universe = list(model.get_universe(tr.sort) or [])
     except z3.Z3Exception:
         universe = []
-    if not universe or len(universe) > MODEL_MAX_ELEMENTS:
-        return str(model)[:2000]
     label = {e.get_id(): f"e{i}" for i, e in enumerate(universe)}
 
     def show(value: Any) -> str:
         found = label.get(value.get_id())
         return found if found is not None else value.sexpr()
 
+    if not universe or len(universe) > MODEL_MAX_ELEMENTS:
+        lines = [f"domain: {len(universe)} elements (too many to list; constants only)"]
+        for (name, arity), decl in sorted(tr.funcs.items()):
+            if arity == 0:
+                lines.append(f"{name} = {show(model.eval(decl(), model_completion=True))}")
+        return "\n".join(lines)
     lines = [f"domain: {', '.join(label.values())}"]
     rows = 0
     for (name, arity), decl in sorted(tr.funcs.items()):
