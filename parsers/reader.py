@@ -21,6 +21,7 @@ _TOO_DEEP = "formula nested deeper than"
 _UNICODE_LOGIC = frozenset("∀∃¬∧∨→↔⊕≠⊤⊥")
 _LEAN_BINDER = re.compile(r"[∀∃]\s*(?:\(?\s*[^\s,()∀∃¬]+\s*)+(?::[^,()]*\)?)?\s*,")
 _LEAN_APPLICATION = re.compile(r"(?<![\w'])[A-Za-z_][\w']*[ \t]+[A-Za-z_(«][\w'»]*")
+_LEAN_WORDS = re.compile(r"\b(?:True|False)\b|Xor'|«")
 _CALL = re.compile(r"[\w'’$+»]\(")
 
 
@@ -120,7 +121,9 @@ def _candidates(text: str) -> tuple[str, ...]:
     ``unicode`` before ``nltk``.
     """
     calls = _CALL.search(text) is not None
-    if not calls and (_LEAN_BINDER.search(text) or _LEAN_APPLICATION.search(text)):
+    if not calls and (
+        _LEAN_BINDER.search(text) or _LEAN_APPLICATION.search(text) or _LEAN_WORDS.search(text)
+    ):
         return ("lean", "unicode", "nltk")
     order: tuple[str, ...] = (
         ("unicode", "nltk") if any(ch in _UNICODE_LOGIC for ch in text) else ("nltk", "unicode")

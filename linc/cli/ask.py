@@ -184,7 +184,7 @@ def explain(answer: Any, premises: list[str], conclusion: str) -> str:
     cost = "" if answer.cost is None else f", cost ${answer.cost:.4f}"
     lines.append(
         f"Tokens: {answer.tokens.prompt} prompt + {answer.tokens.completion} completion{cost}; "
-        f"{answer.requests} requests; {answer.seconds:.1f} s"
+        f"{answer.requests} request{'' if answer.requests == 1 else 's'}; {answer.seconds:.1f} s"
     )
     return "\n".join(lines)
 
