@@ -35,7 +35,6 @@ from linc.ir import (
     Exists,
     ForAll,
     Formula,
-    Func,
     Iff,
     Implies,
     Not,

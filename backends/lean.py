@@ -40,7 +40,6 @@ from linc.ir import (
     Exists,
     ForAll,
     Formula,
-    Func,
     Iff,
     Implies,
     Not,

@@ -41,7 +41,6 @@ from linc.ir import (
     Exists,
     ForAll,
     Formula,
-    Func,
     Iff,
     Implies,
     Not,

@@ -28,7 +28,6 @@ from linc.ir import (
     Exists,
     ForAll,
     Formula,
-    Func,
     Iff,
     Implies,
     Not,
