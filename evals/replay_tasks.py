@@ -119,11 +119,39 @@ def strict_reader() -> Reader:
     return run
 
 
+_NO_QUANTIFIER = re.compile(r"-?(?<![A-Za-z0-9_])(?:no|none|No|None)\s+([a-z][A-Za-z0-9_]*)\s*\.")
+
+
+def no_quantifier(text: str) -> str:
+    """Read the quantifier ``no x.`` (also ``none x.``) as ``-exists x.``.
+
+    Models write ``no x. P(x)`` for "no one is P"; a ``-`` glued to it
+    (``-no x.``) appears only next to sentences that say "no one ..." in
+    the recorded runs, so it is read as the same ``no``, not as a double
+    negation.
+    """
+    return _NO_QUANTIFIER.sub(lambda m: f"-exists {m.group(1)}.", text)
+
+
 def best_reader(*, syntax: str, repair: bool) -> Reader:
     """Our reading: the grammar with repairs; LINC's rewritten text as a fallback."""
     from linc.parsers import read
 
     def run(text: str) -> tuple[Formula, tuple[str, ...]]:
+        if not repair:  # our grammar on LINC's rewritten text, nothing else
+            return read(rewrite_arguments(text) if syntax == "nltk" else text, syntax=syntax).formula, ()
+        fixed: tuple[str, ...] = ()
+        if syntax == "nltk":
+            spelled = no_quantifier(text)
+            if spelled != text:
+                text, fixed = spelled, ("no_quantifier",)
+        formula, kinds = _read_with_fallback(text)
+        unquoted = unquote_names(formula)
+        if unquoted != formula:
+            fixed += ("unquote",)
+        return unquoted, fixed + kinds
+
+    def _read_with_fallback(text: str) -> tuple[Formula, tuple[str, ...]]:
         try:
             parsed = read(text, syntax=syntax, repair=repair)
         except ParseError:
@@ -135,6 +163,22 @@ def best_reader(*, syntax: str, repair: bool) -> Reader:
         return parsed.formula, tuple(r.kind for r in parsed.repairs)
 
     return run
+
+
+def unquote_names(formula: Formula) -> Formula:
+    """``"Walden"`` and ``Walden`` name the same thing: drop the quotes of names."""
+
+    def bare(name: str) -> str:
+        return name[1:-1] if len(name) > 2 and name[0] == name[-1] == '"' else name
+
+    def term(t: Term) -> Term:
+        if isinstance(t, Const):
+            return Const(bare(t.name))
+        if isinstance(t, Func):
+            return Func(bare(t.name), tuple(term(a) for a in t.args))
+        return t
+
+    return _map_formula(formula, pred=lambda p: Pred(bare(p.name), tuple(term(a) for a in p.args)), term=term)
 
 
 def make_reader(options: ReadOptions) -> Reader:

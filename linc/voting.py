@@ -20,9 +20,13 @@ Policies
 
 ``best``
     As ``linc``, and in addition samples whose premises are inconsistent
-    abstain (anything follows from them, so their ``True`` says nothing).
-    A tie is broken first by fewer repaired samples behind a verdict (a
-    sample that needed repairs is less trustworthy), then by sample order.
+    abstain (anything follows from them, so their ``True`` says nothing),
+    and an ``Uncertain`` vote counts half (``UNCERTAIN_WEIGHT``): a proof is
+    positive evidence from a translation, while ``Uncertain`` is also what
+    every faulty translation gives (a predicate spelled two ways, a missing
+    link), so it needs twice the support to win. A tie is broken first by
+    fewer repaired samples behind a verdict (a sample that needed repairs is
+    less trustworthy), then by sample order.
 
 ``majority``
     Plain plurality over non-error samples with the sample-order tie-break,
@@ -41,6 +45,8 @@ from linc.errors import ArityError, BackendError, BackendUnavailable, LincError,
 from linc.results import Verdict
 
 POLICIES = ("linc", "best", "majority")
+UNCERTAIN_WEIGHT = 0.5
+"""Weight of an ``Uncertain`` vote under the ``best`` policy (1 elsewhere)."""
 
 
 class ErrorCause(str, Enum):
@@ -126,6 +132,7 @@ class Answer(BaseModel):
     label: Verdict
     policy: str
     votes: dict[Verdict, int] = Field(description="counted votes per verdict (errors and abstentions excluded)")
+    scores: dict[Verdict, float] = Field(default_factory=dict, description="weighted votes the policy compared")
     samples: list[Verdict] = Field(description="each sample's verdict, in sample order")
     errors: list[ErrorCause | None] = Field(description="each sample's error cause, None when it has a verdict")
     details: list[str] = Field(default_factory=list, description="each sample's error or evidence text")
@@ -158,18 +165,21 @@ def vote(samples: Sequence[Any], *, policy: str = "linc") -> Answer:
         counted.append(i)
 
     votes: dict[Verdict, int] = {}
+    scores: dict[Verdict, float] = {}
     first_seen: dict[Verdict, int] = {}
     repaired: dict[Verdict, int] = {}
     for i in counted:
         v = items[i].verdict
         votes[v] = votes.get(v, 0) + 1
+        weight = UNCERTAIN_WEIGHT if policy == "best" and v is Verdict.UNCERTAIN else 1.0
+        scores[v] = scores.get(v, 0.0) + weight
         first_seen.setdefault(v, i)
         repaired[v] = repaired.get(v, 0) + (1 if items[i].repairs else 0)
 
     tied: list[Verdict] = []
-    if votes:
-        top = max(votes.values())
-        tied = sorted((v for v, c in votes.items() if c == top), key=first_seen.__getitem__)
+    if scores:
+        top = max(scores.values())
+        tied = sorted((v for v, c in scores.items() if c == top), key=first_seen.__getitem__)
         if policy == "best":
             label = min(tied, key=lambda v: (repaired[v], first_seen[v]))
         else:
@@ -182,6 +192,7 @@ def vote(samples: Sequence[Any], *, policy: str = "linc") -> Answer:
         label=label,
         policy=policy,
         votes=votes,
+        scores=scores,
         samples=[s.verdict for s in items],
         errors=[s.error for s in items],
         details=[s.detail or s.evidence for s in items],
