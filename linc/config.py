@@ -62,7 +62,7 @@ class LLMConfig(BaseModel):
     target: Target = Target.FOL
     grammar: GrammarMode = GrammarMode.AUTO
     repair_rounds: int = Field(default=1, ge=0, le=5)
-    timeout: float = Field(default=120.0, gt=0)
+    timeout: float = Field(default=300.0, gt=0)
     max_retries: int = Field(default=5, ge=0, le=50)
     backoff: float = Field(default=1.0, ge=0.0)
     backoff_max: float = Field(default=30.0, ge=0.0)

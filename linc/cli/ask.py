@@ -35,7 +35,7 @@ def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> N
         help="GBNF-constrained decoding: auto = embedded model only; on = also send it to the server (llama.cpp)",
     )
     group.add_argument("--repair-rounds", type=int, help="re-asks with the error when a sample fails to parse (default 1)")
-    group.add_argument("--timeout", type=float, help="seconds per request (default 120)")
+    group.add_argument("--timeout", type=float, help="seconds per request (default 300)")
     group.add_argument("--max-retries", type=int, help="retries per request on 429/5xx/timeouts (default 5)")
     group.add_argument("--concurrency", type=int, help="requests in flight at once (default 4)")
     group.add_argument("--price-in", type=float, help="USD per 1M prompt tokens, for the cost")

@@ -182,11 +182,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, self._completion(payload))
         elif action == "ok":
             self._send(200, self._completion(payload))
+        elif action == "broken":  # a well-formed response whose formula does not parse
+            self._send(200, self._completion(payload, text="TEXT:\tAll dogs bark.\nFOL:\tall x. (Dog(x) ->"))
         else:  # a fixed status code, e.g. "401"
             self._send(int(action), b'{"error": {"message": "refused"}}')
 
-    def _completion(self, payload: dict[str, Any]) -> bytes:
-        text = translate_problem(payload["messages"])
+    def _completion(self, payload: dict[str, Any], text: str | None = None) -> bytes:
+        text = translate_problem(payload["messages"]) if text is None else text
         return json.dumps(
             {
                 "id": "chatcmpl-fault",

@@ -90,3 +90,26 @@ def test_eval_run_cli_reports_json_through_faults(fault_server, shared_data: Pat
     assert report["kind"] == "run" and report["n"] == 2 and report["samples"] == 4
     assert report["errors"] == {} and 0.0 <= report["accuracy"] <= 1.0
     assert report["config"]["retries"] >= 2
+
+
+def test_a_sample_that_does_not_parse_is_asked_again_with_the_error(fault_server, cache_dir: Path) -> None:
+    fault_server.set_script(["broken", "ok"])
+    r = reasoner(fault_server.url, k=1, repair_rounds=1)
+    answer = r.ask(["All dogs bark.", "Rex is a dog."], "Rex barks.")
+    t = answer.translations[0]
+    assert t.ok and len(t.attempts) == 2
+    assert t.attempts[0].failure is not None and "does not parse" in t.attempts[0].error
+    second = fault_server.log.requests[1]["body"]["messages"]
+    assert second[-2] == {"role": "assistant", "content": t.attempts[0].completion}
+    assert "does not parse" in second[-1]["content"] and second[-1]["role"] == "user"
+    assert answer.label is Verdict.TRUE and answer.requests == 2
+
+
+def test_ask_many_answers_in_order_and_reports_progress(fault_server, proofwriter, cache_dir: Path) -> None:
+    fault_server.set_script(["ok"])
+    seen: list[int] = []
+    results = reasoner(fault_server.url, k=1).ask_many(proofwriter, concurrency=3, progress=lambda i, _: seen.append(i))
+    assert sorted(seen) == [0, 1, 2]
+    assert [len(r.samples) for r in results] == [1, 1, 1]  # type: ignore[union-attr]
+    for problem, result in zip(proofwriter, results):
+        assert result.translations[0].texts[0] == problem.premises[0]  # type: ignore[union-attr]
