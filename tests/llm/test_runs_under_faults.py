@@ -55,7 +55,7 @@ def test_requests_that_never_succeed_are_errors_on_their_problems(fault_server, 
 
 
 def test_resume_skips_finished_problems_and_output_replays(
-    fault_server, proofwriter, cache_dir: Path, tmp_path: Path
+    fault_server, proofwriter, cache_dir: Path, tmp_path: Path, linc_cli
 ) -> None:
     fault_server.set_script(["ok"])
     out = tmp_path / "run"
@@ -74,6 +74,12 @@ def test_resume_skips_finished_problems_and_output_replays(
     assert run.task == "proofwriter" and run.shots == 1 and len(run.problems) == 3
     assert all(len(p.completions) == 2 and "FOL:" in p.completions[0] for p in run.problems)
     assert [p.label for p in run.problems] == [p.label for p in proofwriter]
+
+    replay = linc_cli("eval", "replay", "--generations", str(raw), "--no-cache", "--json")
+    assert replay.returncode == 0, replay.stderr
+    replayed = json.loads(replay.stdout)
+    assert replayed["n"] == 3 and replayed["accuracy"] == report.accuracy
+    assert replayed["agreement"]["rate"] == 1.0, "replaying the run gives the live verdicts back"
 
 
 def test_eval_run_cli_reports_json_through_faults(fault_server, shared_data: Path, cache_dir: Path, linc_cli) -> None:
