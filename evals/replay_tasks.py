@@ -149,20 +149,66 @@ def best_reader(*, syntax: str, repair: bool) -> Reader:
         unquoted = unquote_names(formula)
         if unquoted != formula:
             fixed += ("unquote",)
-        return unquoted, fixed + kinds
+        widened = widen_quantifier_scope(unquoted)
+        if widened != unquoted:
+            fixed += ("quantifier_scope",)
+        return widened, fixed + kinds
 
     def _read_with_fallback(text: str) -> tuple[Formula, tuple[str, ...]]:
         try:
             parsed = read(text, syntax=syntax, repair=repair)
+            kinds: tuple[str, ...] = ()
         except ParseError:
             rewritten = rewrite_arguments(text)
             if rewritten == text:
                 raise
             parsed = read(rewritten, syntax=syntax, repair=repair)
-            return parsed.formula, ("linc_rewrite", *(r.kind for r in parsed.repairs))
-        return parsed.formula, tuple(r.kind for r in parsed.repairs)
+            kinds = ("linc_rewrite",)
+        # the free variables the parser closed are closed again later, after
+        # the quantifier-scope repair has had a chance to bind them
+        return _strip_closure(parsed.formula, parsed.closed), kinds + tuple(r.kind for r in parsed.repairs)
 
     return run
+
+
+def _strip_closure(formula: Formula, names: Sequence[str]) -> Formula:
+    """Undo the parser's universal closure over ``names`` (outermost first)."""
+    body = formula
+    for name in names:
+        if isinstance(body, ForAll) and body.var.name == name:
+            body = body.body
+        else:
+            return formula
+    return body
+
+
+def widen_quantifier_scope(formula: Formula) -> Formula:
+    """Give an unparenthesised quantifier the scope its variable asks for.
+
+    ``∀x P(x) → Q(x)`` parses (in NLTK and in FOL convention) as
+    ``(∀x P(x)) → Q(x)``, which leaves the second ``x`` free; models mean
+    ``∀x (P(x) → Q(x))``. When a quantifier is the left operand of a binary
+    connective (or the first of a conjunction/disjunction) and its variable
+    occurs free in a later operand, the quantifier is moved out to cover
+    them all. Formulas where the variable does not recur are unchanged.
+    """
+    if isinstance(formula, (Implies, Iff, Xor)):
+        left, right = formula.left, formula.right
+        if isinstance(left, (ForAll, Exists)) and left.var.name in free_vars(right):
+            inner = type(formula)(left.body, right)
+            return type(left)(left.var, widen_quantifier_scope(inner))
+        return type(formula)(widen_quantifier_scope(left), widen_quantifier_scope(right))
+    if isinstance(formula, (And, Or)):
+        first, rest = formula.args[0], formula.args[1:]
+        if isinstance(first, (ForAll, Exists)) and any(first.var.name in free_vars(r) for r in rest):
+            inner = type(formula)((first.body, *rest))
+            return type(first)(first.var, widen_quantifier_scope(inner))
+        return type(formula)(tuple(widen_quantifier_scope(a) for a in formula.args))
+    if isinstance(formula, Not):
+        return Not(widen_quantifier_scope(formula.body))
+    if isinstance(formula, (ForAll, Exists)):
+        return type(formula)(formula.var, widen_quantifier_scope(formula.body))
+    return formula
 
 
 def unquote_names(formula: Formula) -> Formula:
