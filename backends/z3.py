@@ -256,7 +256,8 @@ class Z3Backend:
                 used = tuple(sorted(names[str(c)] for c in solver.unsat_core() if str(c) in names))
                 return self._result(ProofStatus.PROVED, start, "unsat", used_premises=used)
             if answer == z3.sat:
-                model = _describe_model(tr, solver.model())
+                # limits.options["countermodel"] = False skips the (costly) readable model
+                model = _describe_model(tr, solver.model()) if limits.options.get("countermodel", True) else None
                 return self._result(ProofStatus.NOT_PROVED, start, "sat", countermodel=model)
             return self._result(ProofStatus.UNKNOWN, start, solver.reason_unknown() or "unknown")
         finally:
