@@ -71,3 +71,17 @@ def test_cost_needs_prices() -> None:
     assert cfg.price(10, 10) is None
     priced = resolve_config(model="m", base_url="http://h/v1", price_in=1.0, price_out=2.0)
     assert priced.price(1_000_000, 500_000) == pytest.approx(2.0)
+
+
+def test_missing_local_extra_says_which_pip_install_to_run(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['llama_cpp'] = None; "  # as if the extra were not installed
+        "from linc.cli import main; "
+        "sys.exit(main(['ask', '-p', 'All dogs bark.', '-c', 'Rex barks.', '--k', '1', '--no-cache']))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "pip install 'linc[local]'" in result.stderr
