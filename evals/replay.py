@@ -55,7 +55,37 @@ from .report import JsonlWriter, ProblemRecord, Report, SampleRecord, build_repo
 log = logging.getLogger(__name__)
 
 CACHE_NAMESPACE = "proofs"
+SAMPLE_NAMESPACE = "replay-samples"
 _CACHE_FORMAT = "replay-entails-1"
+_SAMPLE_FORMAT = "replay-sample-1"
+_READER_MODULES = ("linc.parsers", "linc.ir", "linc.evals.replay_tasks", "linc.evals.linc_rewrite", "linc.evals.recorded")
+
+
+def reader_fingerprint() -> str:
+    """A digest of the code that turns a sample into a task.
+
+    Cached sample readings are keyed on it, so editing a grammar, a repair
+    or the IR invalidates them.
+    """
+    import hashlib
+    from importlib.util import find_spec
+
+    h = hashlib.sha256()
+    for name in _READER_MODULES:
+        spec = find_spec(name)
+        if spec is None:
+            continue
+        if spec.submodule_search_locations:
+            files = sorted(
+                f for loc in spec.submodule_search_locations for f in Path(loc).rglob("*")
+                if f.suffix in (".py", ".lark")
+            )
+        else:
+            files = [Path(spec.origin)] if spec.origin else []
+        for path in files:
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:32]
 BEST_BACKENDS = ("z3", "prover9", "eprover")
 
 
@@ -68,6 +98,7 @@ class ReplayOptions(BaseModel):
     extraction: str = Field(default="released", description="LINC extraction: released | published")
     backends: tuple[str, ...] = ("prover9",)
     seconds: float = 10.0
+    first_seconds: float | None = Field(default=None, description="limit of a portfolio's first backend")
     memory_mb: int | None = None
     repair: bool = False
     rename_arity: bool = False
@@ -113,7 +144,16 @@ class ReplayOptions(BaseModel):
 
     @property
     def limits(self) -> Limits:
-        return Limits(seconds=self.seconds, memory_mb=self.memory_mb)
+        # a replay needs verdicts, not readable countermodels (z3 spends half its time on them)
+        return Limits(seconds=self.seconds, memory_mb=self.memory_mb, options={"countermodel": False})
+
+    def limits_for(self, backend: str) -> Limits:
+        """The limits of one backend's calls: a portfolio's first backend gets
+        ``first_seconds`` (when set) so that a hard problem moves on quickly
+        to the next backend instead of holding the full limit."""
+        if self.first_seconds is not None and len(self.backends) > 1 and backend == self.backends[0]:
+            return self.limits.model_copy(update={"seconds": min(self.first_seconds, self.seconds)})
+        return self.limits
 
 
 # ------------------------------------------------------------- deciding
@@ -230,17 +270,21 @@ def _backend_version(name: str) -> str:
     return availability.version
 
 
-def query_key(options: ReplayOptions, versions: dict[str, str], backend: str, task: Task, direction: str) -> str:
-    """The proof-cache key of one prover call."""
-    goal = task.goal if direction == "goal" else task.negation
+def query_key(options: ReplayOptions, versions: dict[str, str], backend: str, task_id: str, direction: str) -> str:
+    """The proof-cache key of one prover call.
+
+    ``task_id`` is the digest of the exact task (premises, goal and negation
+    as IR, see ``replay_tasks.task_key``); with the backend, its version, the
+    limits and the direction it fixes the prover input.
+    """
     return digest(
         {
             "format": _CACHE_FORMAT,
             "backend": backend,
             "version": versions.get(backend, ""),
-            "limits": options.limits.model_dump(mode="json"),
-            "premises": [repr(p) for p in task.premises],
-            "goal": repr(goal),
+            "limits": options.limits_for(backend).model_dump(mode="json"),
+            "task": task_id,
+            "direction": direction,
         }
     )
 
@@ -258,7 +302,11 @@ def _decode(value: dict[str, Any]) -> ProofResult:
 
 
 def run_task(
-    task: Task, options: ReplayOptions, known: dict[str, dict[str, Any]], versions: dict[str, str]
+    task: Task,
+    task_id: str,
+    options: ReplayOptions,
+    known: dict[str, dict[str, Any]],
+    versions: dict[str, str],
 ) -> tuple[Outcome, dict[str, dict[str, Any]], int]:
     """Decide one task (in a worker): uses ``known`` outcomes, computes the rest.
 
@@ -272,7 +320,7 @@ def run_task(
 
     def prove(name: str, direction: str) -> ProofResult:
         nonlocal calls
-        key = query_key(options, versions, name, task, direction)
+        key = query_key(options, versions, name, task_id, direction)
         if key in known:
             return _decode(known[key])
         if key in fresh:
@@ -281,7 +329,7 @@ def run_task(
         calls += 1
         try:
             result: ProofResult | BackendError = get_backend(name).entails(
-                task.premises, goal, limits=options.limits
+                task.premises, goal, limits=options.limits_for(name)
             )
         except BackendUnavailable:
             raise
@@ -294,12 +342,12 @@ def run_task(
 
 
 def _known_outcome(
-    task: Task, options: ReplayOptions, known: dict[str, dict[str, Any]], versions: dict[str, str]
+    task_id: str, options: ReplayOptions, known: dict[str, dict[str, Any]], versions: dict[str, str]
 ) -> Outcome | None:
     """The outcome when every prover call it needs is already known."""
 
     def prove(name: str, direction: str) -> ProofResult:
-        key = query_key(options, versions, name, task, direction)
+        key = query_key(options, versions, name, task_id, direction)
         if key not in known:
             raise _Missing(key)
         return _decode(known[key])
@@ -310,9 +358,9 @@ def _known_outcome(
         return None
 
 
-def _all_keys(task: Task, options: ReplayOptions, versions: dict[str, str]) -> list[str]:
+def _all_keys(task_id: str, options: ReplayOptions, versions: dict[str, str]) -> list[str]:
     return [
-        query_key(options, versions, name, task, direction)
+        query_key(options, versions, name, task_id, direction)
         for name in options.backends
         for direction in ("goal", "negation")
     ]
@@ -334,6 +382,7 @@ class _Problem:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     pending: set[str] = field(default_factory=set)
     start: float = 0.0
+    texts: list[str] | None = None  # the raw sample texts (sample-cache keys)
 
 
 @dataclass
@@ -395,9 +444,9 @@ def _prepare_program(args: tuple[LogicLMProgram, ReadOptions]) -> list[Prepared]
     ]
 
 
-def _run_task_job(args: tuple[Task, ReplayOptions, dict[str, dict[str, Any]], dict[str, str]]) -> Any:
-    task, options, known, versions = args
-    return run_task(task, options, known, versions)
+def _run_task_job(args: tuple[Task, str, ReplayOptions, dict[str, dict[str, Any]], dict[str, str]]) -> Any:
+    task, task_id, options, known, versions = args
+    return run_task(task, task_id, options, known, versions)
 
 
 class _Runner:
@@ -417,9 +466,17 @@ class _Runner:
         self.progress_enabled = progress
         self.stats = _Stats()
         self.versions = {name: _backend_version(name) for name in options.backends}
-        self.cache = (
-            Cache(CACHE_NAMESPACE, directory=options.cache_dir) if options.cache else None
-        )
+        self.cache = Cache(CACHE_NAMESPACE, directory=options.cache_dir) if options.cache else None
+        self.samples = Cache(SAMPLE_NAMESPACE, directory=options.cache_dir) if options.cache else None
+        self.fingerprint = reader_fingerprint()
+        self.read_json: dict[str, Any] = {}
+
+    def set_reading(self, read_options: ReadOptions) -> None:
+        """What the sample cache keys on besides the text: how it is read."""
+        self.read_json = {
+            k: getattr(read_options, k)
+            for k in ("mode", "syntax", "extraction", "repair", "rename_arity", "dedup")
+        }
 
     def run(
         self,
@@ -478,6 +535,7 @@ class _Runner:
         decided: dict[str, Outcome] = {}
         waiting: dict[str, list[_Problem]] = {}
         running: dict[Future[Any], tuple[str, str]] = {}
+        by_index = {p.index: p for p in todo}
 
         def finish(problem: _Problem) -> None:
             record = self._record(problem, executed=executed)
@@ -494,16 +552,39 @@ class _Runner:
                 if not problem.pending:
                     finish(problem)
 
+        def prepare_now(problem: _Problem) -> None:
+            if pool is None:
+                prepared(problem, prepare(prepare_args(problem)))
+            else:
+                running[pool.submit(prepare, prepare_args(problem))] = ("prepare", str(problem.index))
+
+        def prepared(problem: _Problem, samples: list[Prepared]) -> None:
+            problem.prepared = samples
+            self._store_samples(problem, samples)
+            schedule(problem)
+
         def schedule(problem: _Problem) -> None:
-            first_task: dict[str, Task] = {}
+            first: dict[str, Prepared] = {}
             for p in problem.prepared:
-                if p.key is not None and p.task is not None:
-                    first_task.setdefault(p.key, p.task)
-            problem.pending = set(first_task)
+                if p.key is not None and p.task_id is not None:
+                    first.setdefault(p.key, p)
+            # outcomes known from the proof cache; a task we would have to run
+            # but only know from the sample cache means reading it again
+            found: dict[str, Outcome] = {}
+            for key, p in first.items():
+                if key in decided or key in waiting:
+                    continue
+                outcome = _known_outcome(p.task_id, self.options, self._cached(p.task_id), self.versions)
+                if outcome is not None:
+                    found[key] = outcome
+                elif p.task is None:
+                    prepare_now(problem)
+                    return
+            problem.pending = set(first)
             if not problem.pending:
                 finish(problem)
                 return
-            for key, task in first_task.items():
+            for key, p in first.items():
                 if key in decided:
                     problem.outcomes[key] = decided[key]
                     problem.pending.discard(key)
@@ -512,50 +593,71 @@ class _Runner:
                 if len(waiting[key]) > 1:
                     continue  # already being decided for another problem
                 self.stats.distinct += 1
-                known = self._cached(task)
-                outcome = _known_outcome(task, self.options, known, self.versions)
-                if outcome is not None:
+                if key in found:
                     self.stats.cached += 1
-                    resolved(key, outcome)
-                elif pool is None:
-                    outcome, fresh, calls = run_task(task, self.options, known, self.versions)
+                    resolved(key, found[key])
+                    continue
+                assert p.task is not None and p.task_id is not None
+                known = self._cached(p.task_id)
+                if pool is None:
+                    outcome, fresh, calls = run_task(p.task, p.task_id, self.options, known, self.versions)
                     self._store(fresh, calls)
                     resolved(key, outcome)
                 else:
-                    future = pool.submit(_run_task_job, (task, self.options, known, self.versions))
-                    running[future] = ("task", key)
+                    job = (p.task, p.task_id, self.options, known, self.versions)
+                    running[pool.submit(_run_task_job, job)] = ("task", key)
             if not problem.pending and problem.index not in records:
                 finish(problem)
 
         def collect(future: Future[Any]) -> None:
             kind, payload = running.pop(future)
             if kind == "prepare":
-                problem = by_index[int(payload)]
-                problem.prepared = future.result()
-                schedule(problem)
+                prepared(by_index[int(payload)], future.result())
             else:
                 outcome, fresh, calls = future.result()
                 self._store(fresh, calls)
                 resolved(payload, outcome)
 
-        by_index = {p.index: p for p in todo}
         for problem in todo:
             problem.start = time.perf_counter()
-            if pool is None:
-                problem.prepared = prepare(prepare_args(problem))
+            cached = self._cached_samples(problem)
+            if cached is not None:
+                problem.prepared = cached
                 schedule(problem)
             else:
-                running[pool.submit(prepare, prepare_args(problem))] = ("prepare", str(problem.index))
+                prepare_now(problem)
         while running:
             done, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for future in done:
                 collect(future)
 
-    def _cached(self, task: Task) -> dict[str, dict[str, Any]]:
+    # -- caches (used from this process only; workers never touch sqlite)
+
+    def _sample_key(self, text: str) -> str:
+        return digest([_SAMPLE_FORMAT, self.fingerprint, self.read_json, text])
+
+    def _cached_samples(self, problem: _Problem) -> list[Prepared] | None:
+        if self.samples is None or problem.texts is None:
+            return None
+        out = []
+        for text in problem.texts:
+            value = self.samples.get(self._sample_key(text))
+            if value is None:
+                return None
+            out.append(Prepared.from_json(value))
+        return out
+
+    def _store_samples(self, problem: _Problem, samples: list[Prepared]) -> None:
+        if self.samples is None or problem.texts is None or len(problem.texts) != len(samples):
+            return
+        for text, sample in zip(problem.texts, samples):
+            self.samples.put(self._sample_key(text), sample.to_json())
+
+    def _cached(self, task_id: str) -> dict[str, dict[str, Any]]:
         if self.cache is None:
             return {}
         known = {}
-        for key in _all_keys(task, self.options, self.versions):
+        for key in _all_keys(task_id, self.options, self.versions):
             value = self.cache.get(key)
             if value is not None:
                 known[key] = value
@@ -665,9 +767,10 @@ def replay_linc(
     runner = _Runner(options, out=out_path, resume=resume, progress=progress)
     read_options = options.read_options(syntax="nltk")
     problems = [
-        _Problem(index=p.index, id=p.id, gold=p.label, depth=p.depth, recorded=p.recorded)
+        _Problem(index=p.index, id=p.id, gold=p.label, depth=p.depth, recorded=p.recorded, texts=p.completions)
         for p in run.problems
     ]
+    runner.set_reading(read_options)
     completions = {p.index: p.completions for p in run.problems}
     records, seconds = runner.run(
         problems, lambda p: (completions[p.index], read_options), _prepare_linc
@@ -696,8 +799,10 @@ def replay_logiclm(
     runner = _Runner(options, out=out_path, resume=resume, progress=progress)
     read_options = options.read_options(syntax="unicode")
     problems = [
-        _Problem(index=p.index, id=p.id, gold=p.label, depth=None, recorded=None) for p in programs
+        _Problem(index=p.index, id=p.id, gold=p.label, depth=None, recorded=None, texts=[p.text])
+        for p in programs
     ]
+    runner.set_reading(read_options)
     by_index = {p.index: p for p in programs}
     records, seconds = runner.run(
         problems, lambda p: (by_index[p.index], read_options), _prepare_program, executed=True
