@@ -5,8 +5,9 @@ and returns IR at once, and the LALR parser is iterative, so input depth
 never reaches Python's recursion limit. Formulas travel as ``(node, depth)``
 pairs; a name with arguments travels as an ``App`` until its context says
 whether it is a predicate (formula position) or a function term (argument or
-equality side). Nesting deeper than ``ir.MAX_DEPTH`` (formula and term levels
-together) stops the parse with the position of the offending operator.
+equality side). Nesting deeper than ``ir.MAX_DEPTH`` stops the parse with the position of
+the offending operator; an atom counts one level and each function
+application inside it one more (``P(x)`` is 1, ``P(f(x))`` is 2).
 
 Names are bound after the fact: atoms are built with ``Const`` names and a
 quantifier turns the ``Const`` occurrences of its variable in its body into
@@ -170,7 +171,7 @@ class Builder(Transformer):
         if type(value) is App:
             if value.args:
                 return Func(value.name, value.args), value.depth
-            return Const(value.name), 1
+            return Const(value.name), 0
         raise BuildError("a formula stands where a term is needed (not first-order)", where)
 
     # rules -------------------------------------------------------------

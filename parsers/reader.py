@@ -19,7 +19,7 @@ SYNTAXES = ("auto", "nltk", "nltk-strict", "unicode", "lean")
 _CLOSABLE = re.compile(r"[u-z]\Z")
 _TOO_DEEP = "formula nested deeper than"
 _UNICODE_LOGIC = frozenset("∀∃¬∧∨→↔⊕≠⊤⊥")
-_LEAN_BINDER = re.compile(r"[∀∃]\s*(?:\(?\s*[^\s,()∀∃¬]+\s*)+(?::[^,()]*\)?)?\s*,")
+_LEAN_BINDER = re.compile(r"[∀∃][ \t]*\(?[ \t]*[^\s,()∀∃¬:]+(?:[ \t]+[^\s,()∀∃¬:]+)*[ \t]*(?::[^,()∀∃]*)?\)?[ \t]*,")
 _LEAN_APPLICATION = re.compile(r"(?<![\w'])[A-Za-z_][\w']*[ \t]+[A-Za-z_(«][\w'»]*")
 _LEAN_WORDS = re.compile(r"\b(?:True|False)\b|Xor'|«")
 _CALL = re.compile(r"[\w'’$+»]\(")
@@ -148,7 +148,10 @@ def _read_one(text: str, syntax: str) -> Parsed:
                 raise _further(core_error, extended_error) from None
         return Parsed(formula, "nltk")
     if syntax == "unicode":
-        formula, closed = close_free_variables(_run("unicode", text), text)
+        formula, depth = _run_with_depth("unicode", text)
+        formula, closed = close_free_variables(formula)
+        if depth + len(closed) > MAX_DEPTH:
+            raise _error_at(text, 0, f"formula nested deeper than {MAX_DEPTH} levels once closed")
         return Parsed(formula, "unicode", closed=closed)
     return Parsed(_run(syntax, text), syntax)
 
@@ -159,16 +162,20 @@ def _further(a: ParseError, b: ParseError) -> ParseError:
 
 
 def _run(grammar: str, text: str) -> Formula:
+    return _run_with_depth(grammar, text)[0]
+
+
+def _run_with_depth(grammar: str, text: str) -> tuple[Formula, int]:
     parser = lark_parser(grammar)
     try:
-        formula, _depth = parser.parse(text)
+        formula, depth = parser.parse(text)
     except BuildError as exc:
         raise _error_at(text, exc.token.start_pos if exc.token is not None else 0, exc.message) from None
     except UnexpectedInput as exc:
         raise _lark_error(text, exc, grammar) from None
     except RecursionError:  # pragma: no cover - the parser is iterative
         raise _error_at(text, 0, f"formula nested deeper than {MAX_DEPTH} levels") from None
-    return formula
+    return formula, depth
 
 
 def _lark_error(text: str, exc: UnexpectedInput, grammar: str) -> ParseError:
@@ -200,7 +207,7 @@ def _error_at(text: str, pos: int, message: str, expected: tuple[str, ...] = ())
     return ParseError(message, text=text, line=line, column=column, expected=expected)
 
 
-def close_free_variables(formula: Formula, text: str = "") -> tuple[Formula, tuple[str, ...]]:
+def close_free_variables(formula: Formula) -> tuple[Formula, tuple[str, ...]]:
     """Universally close the free single-letter names ``u``–``z``.
 
     Used for the unicode syntax, where Logic-LM writes ``Perform(x) → …``

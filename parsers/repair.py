@@ -19,6 +19,8 @@ Fix = Callable[[str, str], tuple[str, list[Repair]]]
 _AND = {"nltk": "&", "nltk-strict": "&", "unicode": "∧", "lean": "∧"}
 _WORD = r"[^\W\d][\w'’]*"
 _MULTIWORD = re.compile(rf"(?<=[(,])(\s*)({_WORD}(?:[ \t]+[\w'’]+)+)(\s*)(?=[,)])")
+_LOOKBACK = 200  # characters looked at before a '(' or ',' (binders are short)
+_BINDER_TAIL = re.compile(r"(?:[∀∃]|\b(?:all|exists|forall|All|Exists)\b)[\w \t,:]*$")
 _QUANTIFIED = re.compile(r"(?:[∀∃]|\b(?:all|exists|forall|All|Exists)\s)\s*\w+$")
 _KEYWORDS = frozenset(
     "all exists exist some forall not and or implies iff xor iota All Exists ForAll Forall".split()
@@ -64,7 +66,7 @@ def comma_as_and(text: str, syntax: str) -> tuple[str, list[Repair]]:
     stack: list[bool] = []  # for each open '(' : is it an argument list?
     for pos, ch in enumerate(text):
         if ch == "(":
-            before = text[:pos].rstrip()
+            before = text[max(0, pos - _LOOKBACK) : pos].rstrip()
             named = bool(before) and (before[-1].isalnum() or before[-1] in "_'’")
             stack.append(named and not _QUANTIFIED.search(before))
         elif ch == ")":
@@ -80,7 +82,7 @@ def comma_as_and(text: str, syntax: str) -> tuple[str, list[Repair]]:
 
 def _binder_comma(text: str, pos: int) -> bool:
     """Whether the comma at ``pos`` separates quantified variables or ends a Lean binder."""
-    return bool(re.search(r"(?:\b(?:all|exists|forall|All|Exists)|[∀∃])\s*[\w\s,:]*$", text[:pos]))
+    return _BINDER_TAIL.search(text[max(0, pos - _LOOKBACK) : pos]) is not None
 
 
 def multiword_names(text: str, syntax: str) -> tuple[str, list[Repair]]:
