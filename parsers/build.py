@@ -154,8 +154,11 @@ def _bind_term(t: Term, name: str, var: Var) -> Term:
 class Builder(Transformer):
     """Callbacks shared by every grammar; subclasses add syntax rules."""
 
-    def __init__(self) -> None:
+    SPACE = None  # characters stripped around names in a flat atom (None: all whitespace)
+
+    def __init__(self, keywords: tuple[str, ...] = ()) -> None:
         super().__init__(visit_tokens=False)
+        self.keywords = frozenset(keywords)
 
     # conversions -------------------------------------------------------
     @staticmethod
@@ -183,12 +186,6 @@ class Builder(Transformer):
         node, depth = self.formula(value)
         return Not(node), _check(depth + 1, op)
 
-    def and_(self, children: list[Any]) -> FormulaValue:
-        return self._nary(And, children)
-
-    def or_(self, children: list[Any]) -> FormulaValue:
-        return self._nary(Or, children)
-
     def _nary(self, kind: type, children: list[Any]) -> FormulaValue:
         args = []
         depth = 0
@@ -215,20 +212,56 @@ class Builder(Transformer):
             depth = _check(max(depth, d) + 1, children[i])
         return node, depth
 
-    def iff(self, children: list[Any]) -> FormulaValue:
-        return self._fold_left(Iff, children)
+    # precedence: terminal type -> (level, combiner); lower levels bind tighter
+    LEVELS: dict[str, tuple[int, str]] = {
+        "AND": (2, "and"),
+        "OR": (3, "or"),
+        "XOR": (4, "xor"),
+        "IMP": (5, "imp_right"),
+        "IFF": (6, "iff_right"),
+    }
 
-    def imp(self, children: list[Any]) -> FormulaValue:
-        return self._fold_left(Implies, children)
+    def chain(self, children: list[Any]) -> FormulaValue:
+        """``a op b op c ...``: apply the precedence table, tightest level first."""
+        operands: list[Any] = children[0::2]
+        ops: list[Token] = children[1::2]
+        levels = self.LEVELS
+        for level in sorted({levels[op.type][0] for op in ops}):
+            merged: list[Any] = [operands[0]]
+            kept: list[Token] = []
+            i = 0
+            while i < len(ops):
+                if levels[ops[i].type][0] != level:
+                    kept.append(ops[i])
+                    merged.append(operands[i + 1])
+                    i += 1
+                    continue
+                run = [merged.pop()]
+                j = i
+                while j < len(ops) and levels[ops[j].type][0] == level:
+                    run += (ops[j], operands[j + 1])
+                    j += 1
+                merged.append(self.combine(levels[ops[i].type][1], run))
+                i = j
+            operands, ops = merged, kept
+        return self.formula(operands[0])
 
-    def xor(self, children: list[Any]) -> FormulaValue:
-        return self._fold_left(Xor, children)
-
-    def iff_right(self, children: list[Any]) -> FormulaValue:
-        return self._fold_right(Iff, children)
-
-    def imp_right(self, children: list[Any]) -> FormulaValue:
-        return self._fold_right(Implies, children)
+    def combine(self, kind: str, run: list[Any]) -> FormulaValue:
+        if kind == "and":
+            return self._nary(And, run)
+        if kind == "or":
+            return self._nary(Or, run)
+        if kind == "eq":
+            return self.eq(run)
+        if kind == "xor":
+            return self._fold_left(Xor, run)
+        if kind == "imp":
+            return self._fold_left(Implies, run)
+        if kind == "iff":
+            return self._fold_left(Iff, run)
+        if kind == "imp_right":
+            return self._fold_right(Implies, run)
+        return self._fold_right(Iff, run)
 
     def eq(self, children: list[Any]) -> FormulaValue:
         """``t = u``, ``t != u`` and comparisons; NLTK chains fold left."""
@@ -254,6 +287,8 @@ class Builder(Transformer):
     def app(self, children: list[Any]) -> App:
         head = children[0]
         if len(children) == 1:
+            if head.type == "ATOM":
+                return self.flat_atom(head)
             return App(self.name(head), (), 1, head)
         args = []
         depth = 0
@@ -263,6 +298,19 @@ class Builder(Transformer):
             if d > depth:
                 depth = d
         return App(self.name(head), tuple(args), _check(depth + 1, head), head)
+
+    def flat_atom(self, token: Token) -> App:
+        """``P(a, b)`` lexed as one token: names cannot hold ``( ) ,`` or spaces."""
+        text = str(token)
+        open_at = text.index("(")
+        space = self.SPACE
+        args = []
+        for piece in text[open_at + 1 : -1].split(","):
+            arg = piece.strip(space)
+            if arg in self.keywords:
+                raise BuildError(f"unexpected {arg!r}", token)
+            args.append(Const(self.name(arg)))  # type: ignore[arg-type]
+        return App(self.name(text[:open_at].strip(space)), tuple(args), 1, token)  # type: ignore[arg-type]
 
     def name(self, token: Token) -> str:
         return str(token)
@@ -299,6 +347,19 @@ class Builder(Transformer):
 class NltkBuilder(Builder):
     """NLTK's rules on names: what may be bound and what may take arguments."""
 
+    SPACE = " \t\n"  # NLTK splits on these only
+    LEVELS = {
+        "EQOP": (1, "eq"),
+        "AND": (2, "and"),
+        "AND_KW": (2, "and"),
+        "OR": (3, "or"),
+        "OR_KW": (3, "or"),
+        "IMP": (5, "imp"),
+        "IMP_KW": (5, "imp"),
+        "IFF": (6, "iff"),
+        "IFF_KW": (6, "iff"),
+    }
+
     def variable(self, token: Token) -> str:
         if not NLTK_VARIABLE.match(token):
             raise BuildError(f"{str(token)!r} cannot be a bound variable in NLTK syntax", token)
@@ -315,9 +376,18 @@ class NltkBuilder(Builder):
             raise BuildError(f"{str(head)!r} is a variable and cannot take arguments in NLTK syntax", head)
         return super().app(children)
 
+    def flat_atom(self, token: Token) -> App:
+        app = super().flat_atom(token)
+        if NLTK_INDIVIDUAL.match(app.name):
+            raise BuildError(f"{app.name!r} is a variable and cannot take arguments in NLTK syntax", token)
+        return app
+
 
 class NltkExtendedBuilder(Builder):
-    """Extensions: ``-x = c`` means ``-(x = c)``."""
+    """NLTK's precedence with ``xor`` between ``|`` and ``->``; ``-x = c``
+    means ``-(x = c)``."""
+
+    LEVELS = {**NltkBuilder.LEVELS, "XOR": (4, "xor"), "XOR_KW": (4, "xor")}
 
     def eq(self, children: list[Any]) -> FormulaValue:
         first = children[0]
@@ -332,6 +402,8 @@ class NltkExtendedBuilder(Builder):
 
 class LeanBuilder(Builder):
     """Lean names may be written «quoted»; binders may carry a type."""
+
+    LEVELS = {"AND": (2, "and"), "OR": (3, "or"), "IMP": (5, "imp_right"), "IFF": (6, "iff")}
 
     def name(self, token: Token) -> str:
         text = str(token)

@@ -23,14 +23,43 @@ NLTK_CORE_NAME = f"(?:[^{_NLTK_SPACE}{_NLTK_SYMBOLS}<{_OPERATOR_CHARS}]|<(?!->|=
 """NLTK's name run minus ``~``, ``¬`` and the Unicode logic symbols, which
 our ``nltk`` syntax reads as operators."""
 
+_NLTK_KEYWORDS = ("all", "forall", "exists", "exist", "some", "iota", "not", "and", "or", "implies", "iff")
+_EXTENDED_KEYWORDS = (
+    *_NLTK_KEYWORDS, "xor", "All", "ALL", "Forall", "ForAll", "FORALL", "Exists", "Exist", "EXISTS"
+)
+_EXTENDED_NAME = r"[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥⊤⊥⇒⇔⟷]+"
+_EXTENDED_NUMBER = r"\d+(?:\.\d+)+[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥⊤⊥⇒⇔⟷]*"
+UNICODE_NAME = r"[\w$](?:[\w’'+$]|[.\-](?=[\w$]))*"
+
+
+def flat_atom(name: str, space: str, keywords: tuple[str, ...] = ()) -> str:
+    """A regex for a whole atom ``head(arg, ..., arg)`` whose arguments are
+    names; a head that is a keyword is left to the grammar rules."""
+    guard = f"(?!(?:{'|'.join(keywords)}){space}*\\()" if keywords else ""
+    return f"{guard}(?:{name}){space}*\\({space}*(?:{name})(?:{space}*,{space}*(?:{name}))*{space}*\\)"
+
+
 GRAMMARS = {
-    # name: (grammar file, NAME regex to fill in or None, builder class)
-    "nltk-strict": ("nltk_strict", NLTK_NAME, NltkBuilder),
-    "nltk-core": ("nltk_strict", NLTK_CORE_NAME, NltkBuilder),
-    "nltk-extended": ("nltk", None, NltkExtendedBuilder),
-    "unicode": ("unicode", None, Builder),
-    "lean": ("lean", None, LeanBuilder),
+    # name: (grammar file, {placeholder: regex}, builder class, keywords)
+    "nltk-strict": (
+        "nltk_strict",
+        {"NAME": NLTK_NAME, "ATOM": flat_atom(NLTK_NAME, "[ \\t\\n]", _NLTK_KEYWORDS)},
+        NltkBuilder,
+    ),
+    "nltk-core": (
+        "nltk_strict",
+        {"NAME": NLTK_CORE_NAME, "ATOM": flat_atom(NLTK_CORE_NAME, "[ \\t\\n]", _NLTK_KEYWORDS)},
+        NltkBuilder,
+    ),
+    "nltk-extended": (
+        "nltk",
+        {"ATOM": flat_atom(f"{_EXTENDED_NUMBER}|{_EXTENDED_NAME}", "\\s", _EXTENDED_KEYWORDS)},
+        NltkExtendedBuilder,
+    ),
+    "unicode": ("unicode", {"ATOM": flat_atom(UNICODE_NAME, "\\s")}, Builder),
+    "lean": ("lean", {}, LeanBuilder),
 }
+KEYWORDS = {"nltk-strict": _NLTK_KEYWORDS, "nltk-core": _NLTK_KEYWORDS, "nltk-extended": _EXTENDED_KEYWORDS}
 
 _DISPLAY = {
     "NAME": "name",
@@ -50,10 +79,10 @@ _DISPLAY = {
 
 def grammar_text(name: str) -> str:
     """The lark source of grammar ``name`` (a key of ``GRAMMARS``)."""
-    file, name_regex, _ = GRAMMARS[name]
+    file, fills, _ = GRAMMARS[name]
     text = resources.files("linc.parsers.grammars").joinpath(f"{file}.lark").read_text("utf-8")
-    if name_regex is not None:
-        text = text.replace("@NAME@", name_regex)
+    for placeholder, regex in fills.items():
+        text = text.replace(f"@{placeholder}@", regex)
     return text
 
 
@@ -65,7 +94,7 @@ def lark_parser(name: str) -> Lark:
         grammar_text(name),
         parser="lalr",
         lexer="basic",
-        transformer=builder(),
+        transformer=builder(KEYWORDS.get(name, ())),
         maybe_placeholders=False,
     )
 

@@ -1,0 +1,304 @@
+"""Parser benchmark and acceptance figures; prints one JSON object.
+
+    .venv/bin/python benchmarks/parse.py [--data ../shared/data] [--repeat 5] [--no-acceptance]
+
+- ``speed``: lines per second, ours (``syntax="nltk"``) against NLTK's
+  ``Expression.fromstring``, on the distinct ``FOL:`` lines of LINC's
+  recorded generations (median of ``--repeat`` runs, with the ratio).
+- ``scaling``: time (median) and peak traced memory to parse a conjunction
+  of 1 000 / 10 000 / 100 000 atoms and 1 000 / 10 000 / 100 000-deep
+  nestings (parentheses, negations, nested implications). Nestings deeper
+  than ``ir.MAX_DEPTH`` end in a ``ParseError``; the time is to that error.
+- ``acceptance``: FOLIO v0 gold strings parsed as unicode (without and with
+  repair, and round trips), LINC's lines read by us and by NLTK (with the
+  disagreement categories), Logic-LM programs parsed per file.
+
+Timings depend on the machine, which is named in the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from linc import ParseError, parse, read, render
+from linc.parsers import RenderError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def folio_gold_strings(folder: Path) -> list[str]:
+    out: list[str] = []
+    for name in ("folio-train.jsonl", "folio-validation.jsonl"):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                out.extend(row["premises-FOL"])
+                if "conclusion-FOL" in row:
+                    out.append(row["conclusion-FOL"])
+    return out
+
+
+def linc_fol_lines(path: Path) -> list[str]:
+    out: list[str] = []
+    for problem in json.loads(path.read_text(encoding="utf-8")):
+        for completion in problem:
+            for line in completion.strip().splitlines():
+                if "FOL:" in line:
+                    out.append(line.split("FOL:", 1)[1].strip())
+    return out
+
+
+def logiclm_formulas(path: Path) -> list[str]:
+    out: list[str] = []
+    for item in json.loads(path.read_text(encoding="utf-8")):
+        section = None
+        for line in item["raw_logic_programs"][0].splitlines():
+            head = line.strip()
+            if head.startswith(("Predicates:", "Premises:", "Conclusion:")):
+                section = head.split(":")[0]
+                continue
+            if section in ("Premises", "Conclusion") and head:
+                out.append(head.split(":::")[0].strip())
+    return out
+
+
+# ------------------------------------------------------------------ timing
+
+
+def _median_seconds(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _peak_bytes(run: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _attempt(text: str, syntax: str) -> Callable[[], str]:
+    def run() -> str:
+        try:
+            parse(text, syntax=syntax)
+            return "formula"
+        except ParseError:
+            return "ParseError"
+
+    return run
+
+
+def speed(lines: list[str], repeat: int) -> dict[str, Any]:
+    from nltk.sem.logic import Expression
+
+    def ours() -> None:
+        for line in lines:
+            try:
+                parse(line, syntax="nltk")
+            except ParseError:
+                pass
+
+    def theirs() -> None:
+        for line in lines:
+            try:
+                Expression.fromstring(line)
+            except Exception:  # noqa: BLE001 - NLTK raises several kinds
+                pass
+
+    parse("P", syntax="nltk")  # build the parsers outside the timing
+    t_ours = _median_seconds(ours, repeat)
+    t_nltk = _median_seconds(theirs, repeat)
+    return {
+        "lines": len(lines),
+        "repeat": repeat,
+        "ours_lines_per_s": round(len(lines) / t_ours, 1),
+        "nltk_lines_per_s": round(len(lines) / t_nltk, 1),
+        "ratio": round(t_nltk / t_ours, 2),
+    }
+
+
+def scaling(repeat: int, sizes: tuple[int, ...]) -> dict[str, Any]:
+    shapes: dict[str, Callable[[int], str]] = {
+        "conjunction": lambda n: " & ".join(f"P{i}(a)" for i in range(n)),
+        "parentheses": lambda n: "(" * n + "P(a)" + ")" * n,
+        "negations": lambda n: "-" * n + "P(a)",
+        "nested_implications": lambda n: "".join(f"(P{i}(a) -> " for i in range(n)) + "Q" + ")" * n,
+    }
+    out: dict[str, Any] = {}
+    for name, make in shapes.items():
+        rows = []
+        for n in sizes:
+            text = make(n)
+            run = _attempt(text, "nltk")
+            outcome = run()
+            rows.append(
+                {
+                    "n": n,
+                    "chars": len(text),
+                    "outcome": outcome,
+                    "seconds": round(_median_seconds(run, repeat), 4),
+                    "peak_mib": round(_peak_bytes(run) / 2**20, 2),
+                }
+            )
+        for a, b in zip(rows, rows[1:]):
+            b["seconds_ratio_to_previous"] = round(b["seconds"] / a["seconds"], 2) if a["seconds"] else None
+        out[name] = rows
+    return out
+
+
+# -------------------------------------------------------------- acceptance
+
+
+def acceptance(data: Path) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    folio = data / "folio-v0"
+    if folio.is_dir():
+        strings = folio_gold_strings(folio)
+        ok, failed, round_trip_failures = 0, [], 0
+        for text in strings:
+            try:
+                f = parse(text, syntax="unicode")
+            except ParseError:
+                failed.append(text)
+                continue
+            ok += 1
+            round_trip_failures += parse(render(f, syntax="unicode"), syntax="unicode") != f
+        repaired, kinds = 0, {}
+        for text in failed:
+            try:
+                parsed = read(text, syntax="unicode", repair=True)
+            except ParseError:
+                continue
+            repaired += 1
+            for r in parsed.repairs:
+                kinds[r.kind] = kinds.get(r.kind, 0) + 1
+        out["folio_gold_unicode"] = {
+            "strings": len(strings),
+            "parsed": ok,
+            "parsed_with_repair_extra": repaired,
+            "repair_kinds": kinds,
+            "unparsed": len(failed) - repaired,
+            "unparsed_empty": sum(1 for t in failed if not t.strip()),
+            "round_trip_failures": round_trip_failures,
+        }
+    linc_files = sorted((data / "recorded" / "linc").glob("*_generations_raw.json"))
+    if linc_files:
+        out["linc_fol_lines"] = _linc_against_nltk(linc_files)
+    logiclm = sorted((data / "recorded" / "logiclm").glob("*.json"))
+    rows = {}
+    for path in logiclm:
+        formulas = logiclm_formulas(path)
+        ok = 0
+        for text in formulas:
+            try:
+                parse(text, syntax="unicode")
+                ok += 1
+            except ParseError:
+                pass
+        rows[path.name] = {"formulas": len(formulas), "parsed": ok, "share": round(ok / len(formulas), 4)}
+    if rows:
+        out["logiclm_programs_unicode"] = rows
+    return out
+
+
+def _linc_against_nltk(files: list[Path]) -> dict[str, Any]:
+    from nltk.sem.logic import Expression
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from test_parse_data import _nltk_first_order  # the same rule the test applies
+
+    def nltk_read(text: str) -> object | None:
+        try:
+            return Expression.fromstring(text)
+        except Exception:  # noqa: BLE001
+            return None
+
+    all_lines = [line for path in files for line in linc_fol_lines(path)]
+    lines = sorted(set(all_lines))
+    c = {k: 0 for k in ("nltk", "ours", "both", "ours_only", "nltk_only", "nltk_only_first_order",
+                        "agree", "tilde_as_negation", "nltk_reading_not_first_order", "disagree",
+                        "round_trip_failures")}
+    ours_by_line: dict[str, bool] = {}
+    for line in lines:
+        theirs = nltk_read(line)
+        try:
+            ours = parse(line, syntax="nltk")
+        except ParseError:
+            ours = None
+        ours_by_line[line] = ours is not None
+        if ours is not None:
+            c["ours"] += 1
+            try:
+                c["round_trip_failures"] += parse(render(ours, syntax="nltk"), syntax="nltk") != ours
+            except (ParseError, RenderError):
+                c["round_trip_failures"] += 1
+        if theirs is None:
+            c["ours_only"] += ours is not None
+            continue
+        c["nltk"] += 1
+        if ours is None:
+            c["nltk_only"] += 1
+            c["nltk_only_first_order"] += _nltk_first_order(theirs)
+            continue
+        c["both"] += 1
+        mine = nltk_read(render(ours, syntax="nltk"))
+        if mine == theirs:
+            c["agree"] += 1
+        elif ("~" in line or "¬" in line) and mine == nltk_read(line.replace("~", "-").replace("¬", "-")):
+            c["tilde_as_negation"] += 1
+        elif not _nltk_first_order(theirs):
+            c["nltk_reading_not_first_order"] += 1
+        else:
+            c["disagree"] += 1
+    every = {
+        "lines": len(all_lines),
+        "ours": sum(ours_by_line[l] for l in all_lines),
+    }
+    return {"distinct_lines": len(lines), **c, "all_lines": every}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=Path(os.environ.get("LINC_SHARED_DATA", REPO.parent / "shared" / "data")))
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    ap.add_argument("--no-acceptance", action="store_true")
+    args = ap.parse_args(argv)
+    result: dict[str, Any] = {
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+        }
+    }
+    files = sorted((args.data / "recorded" / "linc").glob("*_generations_raw.json"))
+    if files:
+        lines = sorted({line for path in files for line in linc_fol_lines(path)})
+        result["speed"] = speed(lines, args.repeat)
+    result["scaling"] = scaling(max(1, args.repeat // 2), tuple(args.sizes))
+    if not args.no_acceptance:
+        result["acceptance"] = acceptance(args.data)
+    json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
