@@ -449,6 +449,35 @@ def _run_task_job(args: tuple[Task, str, ReplayOptions, dict[str, dict[str, Any]
     return run_task(task, task_id, options, known, versions)
 
 
+_PRELOAD = ["linc.evals.replay", "linc.parsers", "linc.backends.prover9", "linc.backends.z3", "linc.backends.eprover"]
+
+
+class _LazyPool:
+    """A process pool that starts on the first job (a warm rerun needs none).
+
+    Workers come from a fork server that has the replay modules preloaded:
+    forking the caller directly is unsafe when it runs threads (a prover
+    watchdog, another pool's manager), and spawning re-imports everything.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        if self._executor is None:
+            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload(_PRELOAD)
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self._executor.submit(fn, *args)
+
+    def shutdown(self, *, interrupted: bool) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=not interrupted, cancel_futures=interrupted)
+
+
 class _Runner:
     """Schedules preparation and decisions over a pool, streams results."""
 
@@ -503,30 +532,25 @@ class _Runner:
             log.info("resuming: %d problems already done, %d to go", len(records), len(todo))
         progress = _Progress(len(problems), "replay", enabled=self.progress_enabled)
         progress.advance(len(records))
-        pool = self._pool()
+        pool = _LazyPool(self.options.workers) if self.options.workers > 1 else None
+        finished = False
         try:
             self._loop(todo, prepare_args, prepare, pool, records, writer, progress, executed)
+            finished = True
         finally:
             if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
+                pool.shutdown(interrupted=not finished)
             progress.close()
             if writer is not None:
                 writer.close()
         return [records[i] for i in sorted(records)], time.perf_counter() - start
-
-    def _pool(self) -> ProcessPoolExecutor | None:
-        if self.options.workers <= 1:
-            return None
-        method = "fork" if sys.platform.startswith("linux") else None
-        context = multiprocessing.get_context(method)
-        return ProcessPoolExecutor(max_workers=self.options.workers, mp_context=context)
 
     def _loop(
         self,
         todo: list[_Problem],
         prepare_args: Callable[[_Problem], Any],
         prepare: Callable[[Any], list[Prepared]],
-        pool: ProcessPoolExecutor | None,
+        pool: _LazyPool | None,
         records: dict[int, ProblemRecord],
         writer: JsonlWriter | None,
         progress: _Progress,

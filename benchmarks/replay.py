@@ -1,0 +1,163 @@
+"""Replay speed and accuracy: every recorded run, parity and best, cold and warm.
+
+Each measurement runs ``linc eval replay`` as its own process (so imports,
+pool start-up and cache opening are included) and reports the median wall
+time over ``--repeat`` runs. *Cold* uses a fresh, empty cache directory every
+time; *warm* reruns against the cache the last cold run left. Peak RSS is the
+largest resident set of the process tree (``wait4``). The machine's load
+average is printed with the results, because the provers share its cores.
+
+With ``--ablation`` it also prints the accuracy of best mode with each step
+switched off (from a warm cache: accuracy does not depend on it).
+
+Usage::
+
+    python benchmarks/replay.py [--repeat 3] [--only folio-8] [--ablation] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("LINC_SHARED_DATA", REPO.parent / "shared" / "data"))
+LINC = DATA / "recorded" / "linc"
+LOGICLM = DATA / "recorded" / "logiclm"
+
+RUNS = {
+    "folio-1": ("linc", LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-1shot_generations_raw.json"),
+    "folio-2": ("linc", LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-2shot_generations_raw.json"),
+    "folio-4": ("linc", LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-4shot_generations_raw.json"),
+    "folio-8": ("linc", LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-8shot_generations_raw.json"),
+    "pw-gpt4": ("linc", LINC / "gpt-4-0613_proofwriter-neurosymbolic-8shot_generations_raw.json"),
+    "logiclm-gpt-3.5": ("logiclm", LOGICLM / "FOLIO_dev_gpt-3.5-turbo.json"),
+    "logiclm-davinci": ("logiclm", LOGICLM / "FOLIO_dev_text-davinci-003.json"),
+}
+MODES = {
+    "parity": ["--mode", "linc", "--extraction", "published"],
+    "parity-released": ["--mode", "linc"],
+    "best": ["--mode", "best"],
+}
+ABLATION = {
+    "best": [],
+    "no repair": ["--no-repair"],
+    "no arity rename": ["--no-rename"],
+    "no ensemble (prover9 only)": ["--backend", "prover9"],
+    "no inconsistency handling": ["--no-inconsistency"],
+    "no semantic dedup": ["--no-dedup"],
+    "LINC vote rule": ["--policy", "linc"],
+}
+
+
+def replay(kind: str, path: Path, extra: list[str], *, cache: Path, workers: int) -> dict:
+    """One ``linc eval replay`` process: its report plus wall time and peak RSS."""
+    source = ["--generations", str(path)] if kind == "linc" else ["--programs", str(path)]
+    cmd = [sys.executable, "-m", "linc", "eval", "replay", "--format", kind, *source, *extra,
+           "--workers", str(workers), "--json"]  # fmt: skip
+    env = {**os.environ, "LINC_CACHE_DIR": str(cache)}
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=REPO)
+        _, status, usage = os.wait4(proc.pid, 0)  # rusage of the whole process tree
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{stderr.decode()[-2000:]}")
+    report = json.loads(stdout)
+    return {"wall": wall, "report": report, "rss_mb": usage.ru_maxrss / 1024}
+
+
+def measure(name: str, mode: str, *, repeat: int, workers: int) -> dict:
+    kind, path = RUNS[name]
+    extra = MODES[mode]
+    if kind == "logiclm" and mode != "best":
+        extra = ["--mode", "linc"]
+    cold, warm, rss = [], [], []
+    report: dict = {}
+    with tempfile.TemporaryDirectory(prefix="linc-bench-") as tmp:
+        for i in range(repeat):
+            cache = Path(tmp) / f"cold{i}"
+            result = replay(kind, path, extra, cache=cache, workers=workers)
+            cold.append(result["wall"])
+            report = result["report"]
+            if result["rss_mb"] is not None:
+                rss.append(result["rss_mb"])
+        for _ in range(repeat):
+            result = replay(kind, path, extra, cache=cache, workers=workers)
+            warm.append(result["wall"])
+    out = {
+        "run": name,
+        "mode": mode,
+        "accuracy": round(report["accuracy"], 4),
+        "correct": report["correct"],
+        "n": report["n"],
+        "published_accuracy": report.get("published_accuracy"),
+        "exe_rate": report.get("exe_rate"),
+        "cold_seconds_median": round(statistics.median(cold), 2),
+        "cold_seconds": [round(x, 2) for x in cold],
+        "warm_seconds_median": round(statistics.median(warm), 2),
+        "warm_seconds": [round(x, 2) for x in warm],
+        "distinct_decisions": report["decisions"].get("distinct"),
+        "prover_calls_cold": report["decisions"].get("prover_calls"),
+        "peak_rss_mb_max": round(max(rss), 1) if rss else None,
+        "sample_agreement": report["agreement"]["rate"] if report.get("agreement") else None,
+    }
+    return out
+
+
+def ablation(names: list[str], *, workers: int) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="linc-ablation-") as tmp:
+        for label, extra in ABLATION.items():
+            row: dict = {"variant": label}
+            for name in names:
+                kind, path = RUNS[name]
+                result = replay(kind, path, ["--mode", "best", *extra], cache=Path(tmp), workers=workers)
+                row[name] = round(result["report"]["accuracy"], 4)
+            rows.append(row)
+            print(json.dumps({"ablation": row}), flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--only", action="append", choices=sorted(RUNS), help="runs to measure (repeatable)")
+    parser.add_argument("--modes", default="parity,best", help="comma-separated: parity, parity-released, best")
+    parser.add_argument("--ablation", action="store_true", help="also print the best-mode ablation table")
+    parser.add_argument("--no-timing", action="store_true", help="skip the timing runs")
+    args = parser.parse_args(argv)
+    names = args.only or list(RUNS)
+    results = []
+    if not args.no_timing:
+        for name in names:
+            for mode in args.modes.split(","):
+                if RUNS[name][0] == "logiclm" and mode == "parity-released":
+                    continue
+                row = measure(name, mode, repeat=args.repeat, workers=args.workers)
+                row["load_average"] = [round(x, 2) for x in os.getloadavg()]
+                print(json.dumps(row), flush=True)
+                results.append(row)
+    table = ablation(names, workers=args.workers) if args.ablation else []
+    print(json.dumps({
+        "machine": {"cpus": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()]},
+        "results": results,
+        "ablation": table,
+    }))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
