@@ -51,6 +51,7 @@ _COMPARISONS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "≥": ">=", "≤": 
 
 NLTK_VARIABLE = re.compile(r"[a-zA-Z]\d*\Z")
 """Names NLTK accepts as bound variables (individual, event, function)."""
+_NLTK_SPACE = re.compile(r"[ \t\n]+")
 NLTK_INDIVIDUAL = re.compile(r"[a-z]\d*\Z")
 """Names NLTK refuses as predicates (individual and event variables)."""
 
@@ -287,8 +288,6 @@ class Builder(Transformer):
     def app(self, children: list[Any]) -> App:
         head = children[0]
         if len(children) == 1:
-            if head.type == "ATOM":
-                return self.flat_atom(head)
             return App(self.name(head), (), 1, head)
         args = []
         depth = 0
@@ -298,6 +297,9 @@ class Builder(Transformer):
             if d > depth:
                 depth = d
         return App(self.name(head), tuple(args), _check(depth + 1, head), head)
+
+    def atom(self, children: list[Token]) -> App:
+        return self.flat_atom(children[0])
 
     def flat_atom(self, token: Token) -> App:
         """``P(a, b)`` lexed as one token: names cannot hold ``( ) ,`` or spaces."""
@@ -375,6 +377,15 @@ class NltkBuilder(Builder):
         if len(children) > 1 and NLTK_INDIVIDUAL.match(head):
             raise BuildError(f"{str(head)!r} is a variable and cannot take arguments in NLTK syntax", head)
         return super().app(children)
+
+    def quant(self, children: list[Any]) -> FormulaValue:
+        head = children[0]
+        if head.type != "PREFIX":
+            return super().quant(children)
+        # "all x y." lexed as one token
+        word, *names = _NLTK_SPACE.split(str(head)[:-1].strip(" \t\n"))
+        tokens = [Token.new_borrow_pos("NAME", name, head) for name in names]
+        return super().quant([Token.new_borrow_pos("QUANT", word, head), *tokens, children[-1]])
 
     def flat_atom(self, token: Token) -> App:
         app = super().flat_atom(token)

@@ -39,16 +39,29 @@ def flat_atom(name: str, space: str, keywords: tuple[str, ...] = ()) -> str:
     return f"{guard}(?:{name}){space}*\\({space}*(?:{name})(?:{space}*,{space}*(?:{name}))*{space}*\\)"
 
 
+def quantifier_prefix(name: str) -> str:
+    """A regex for ``all x y.`` (NLTK's quantifier words, names, a dot)."""
+    return f"(?:all|forall|exists|exist|some)(?:[ \\t\\n]+(?:{name}))+[ \\t\\n]*\\."
+
+
 GRAMMARS = {
     # name: (grammar file, {placeholder: regex}, builder class, keywords)
     "nltk-strict": (
         "nltk_strict",
-        {"NAME": NLTK_NAME, "ATOM": flat_atom(NLTK_NAME, "[ \\t\\n]", _NLTK_KEYWORDS)},
+        {
+            "NAME": NLTK_NAME,
+            "ATOM": flat_atom(NLTK_NAME, "[ \\t\\n]", _NLTK_KEYWORDS),
+            "PREFIX": quantifier_prefix(NLTK_NAME),
+        },
         NltkBuilder,
     ),
     "nltk-core": (
         "nltk_strict",
-        {"NAME": NLTK_CORE_NAME, "ATOM": flat_atom(NLTK_CORE_NAME, "[ \\t\\n]", _NLTK_KEYWORDS)},
+        {
+            "NAME": NLTK_CORE_NAME,
+            "ATOM": flat_atom(NLTK_CORE_NAME, "[ \\t\\n]", _NLTK_KEYWORDS),
+            "PREFIX": quantifier_prefix(NLTK_CORE_NAME),
+        },
         NltkBuilder,
     ),
     "nltk-extended": (
