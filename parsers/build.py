@@ -275,7 +275,7 @@ class Builder(Transformer):
             left, dl = self.term(first, op)
             right, dr = self.term(children[i + 1], op)
             depth = _check(max(dl, dr) + 1, op)
-            symbol = str(op)
+            symbol = op.strip()
             if symbol in _EQ:
                 result = (Eq(left, right), depth)
             elif symbol in _NEQ:
@@ -383,7 +383,7 @@ class NltkBuilder(Builder):
         if head.type != "PREFIX":
             return super().quant(children)
         # "all x y." lexed as one token
-        word, *names = _NLTK_SPACE.split(str(head)[:-1].strip(" \t\n"))
+        word, *names = _NLTK_SPACE.split(str(head).strip(" \t\n")[:-1].strip(" \t\n"))
         tokens = [Token.new_borrow_pos("NAME", name, head) for name in names]
         return super().quant([Token.new_borrow_pos("QUANT", word, head), *tokens, children[-1]])
 

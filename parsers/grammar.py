@@ -41,7 +41,7 @@ def flat_atom(name: str, space: str, keywords: tuple[str, ...] = ()) -> str:
 
 def quantifier_prefix(name: str) -> str:
     """A regex for ``all x y.`` (NLTK's quantifier words, names, a dot)."""
-    return f"(?:all|forall|exists|exist|some)(?:[ \\t\\n]+(?:{name}))+[ \\t\\n]*\\."
+    return f"(?:all|forall|exists|exist|some)(?:[ \\t\\n]+(?:{name}))+[ \\t\\n]*\\.[ \\t\\n]*"
 
 
 GRAMMARS = {

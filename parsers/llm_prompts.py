@@ -50,8 +50,9 @@ def stored_shots() -> tuple[dict[str, Any], ...]:
 
 
 def one_line(sentence: str) -> str:
-    """A sentence on one line, whitespace collapsed (as it appears in TEXT lines)."""
-    return " ".join(sentence.split())
+    """A sentence on one line: whitespace collapsed, control characters dropped (as in TEXT lines)."""
+    text = " ".join(sentence.split())
+    return "".join(c for c in text if ord(c) >= 0x20 and ord(c) != 0x7F)
 
 
 def _key(sentence: str) -> str:
@@ -131,12 +132,20 @@ def repair_message(error: str) -> Message:
 # ------------------------------------------------------------------ grammar
 
 
+_GBNF_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
 def gbnf_literal(text: str) -> str:
     """``text`` as a GBNF string literal."""
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
-    )
-    return f'"{escaped}"'
+    out = []
+    for char in text:
+        if char in _GBNF_ESCAPES:
+            out.append(_GBNF_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\x{ord(char):02X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def problem_grammar(premises: Sequence[str], conclusion: str, *, target: Target = Target.FOL) -> str:

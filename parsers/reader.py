@@ -194,7 +194,9 @@ def _lark_error(text: str, exc: UnexpectedInput, grammar: str) -> ParseError:
         expected = shown(exc.expected)
         if token.type == "$END":
             return _error_at(text, len(text.rstrip()), "unexpected end of formula", expected)
-        return _error_at(text, token.start_pos or 0, f"unexpected {str(token)!r}", expected)
+        value = str(token)
+        pos = (token.start_pos or 0) + len(value) - len(value.lstrip())  # operators carry spaces
+        return _error_at(text, pos, f"unexpected {value.strip()!r}", expected)
     if isinstance(exc, UnexpectedEOF):  # pragma: no cover - LALR reports $END tokens
         return _error_at(text, len(text.rstrip()), "unexpected end of formula", shown(exc.expected))
     return _error_at(text, getattr(exc, "pos_in_stream", 0) or 0, str(exc))  # pragma: no cover
