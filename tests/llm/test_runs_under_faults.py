@@ -55,11 +55,14 @@ def test_requests_that_never_succeed_are_errors_on_their_problems(fault_server, 
 
 
 def test_resume_skips_finished_problems_and_output_replays(
-    fault_server, proofwriter, cache_dir: Path, tmp_path: Path, linc_cli
+    fault_server, proofwriter, cache_dir: Path, tmp_path: Path, linc_cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    secret = "sk-canary-run-5e2a"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
     fault_server.set_script(["ok"])
     out = tmp_path / "run"
     run_live(proofwriter[:2], reasoner=reasoner(fault_server.url), dataset="proofwriter", out=out)
+    assert fault_server.log.requests[0]["authorization"] == f"Bearer {secret}"
     assert len(fault_server.log.requests) == 4
     report = run_live(
         proofwriter, reasoner=reasoner(fault_server.url), dataset="proofwriter", out=out, resume=True
@@ -80,6 +83,8 @@ def test_resume_skips_finished_problems_and_output_replays(
     replayed = json.loads(replay.stdout)
     assert replayed["n"] == 3 and replayed["accuracy"] == report.accuracy
     assert replayed["agreement"]["rate"] == 1.0, "replaying the run gives the live verdicts back"
+    for path in [*out.iterdir(), *cache_dir.iterdir()]:
+        assert secret.encode() not in path.read_bytes(), f"the API key leaked into {path.name}"
 
 
 def test_eval_run_cli_reports_json_through_faults(fault_server, shared_data: Path, cache_dir: Path, linc_cli) -> None:
