@@ -17,11 +17,14 @@ How the work is scheduled (for speed):
 
 Modes (``ReplayOptions.create``):
 
-- ``linc``: parity with LINC's released evaluation (see ``replay_tasks`` for
-  the reading). Prover9 alone, 10 s per call, no memory limit of ours; the
-  conclusion is tried first and its negation only when it was not proved; a
-  limit (timeout) on a call that is reached is ``Error``, as NLTK raises it.
-  Vote policy ``linc``.
+- ``linc``: parity with LINC's evaluation (see ``replay_tasks`` for the
+  reading). Its FOL lines are extracted the way LINC's recorded answers
+  were (``published``: only ``FOL:`` followed by a tab; LINC's released
+  code also reads ``FOL: `` with a space, ``extraction="released"``).
+  Prover9 alone, 10 s per call, no memory limit of ours; the conclusion is
+  tried first and its negation only when it was not proved; a limit
+  (timeout) on a call that is reached is ``Error``, as NLTK raises it. Vote
+  policy ``linc``.
 - ``best``: repairs, arity-clash renaming, a backend portfolio (the fastest
   first, the next only when one hits a limit or fails), both directions
   always tried so inconsistent premises are seen and abstain, semantic
@@ -113,10 +116,17 @@ class ReplayOptions(BaseModel):
     def create(cls, mode: str = "linc", **overrides: Any) -> ReplayOptions:
         """Defaults for a mode, then ``overrides`` (None values are ignored)."""
         if mode == "linc":
-            base: dict[str, Any] = {"mode": "linc", "backends": ("prover9",), "policy": "linc"}
+            # the extraction behind LINC's recorded answers and published numbers
+            base: dict[str, Any] = {
+                "mode": "linc",
+                "backends": ("prover9",),
+                "policy": "linc",
+                "extraction": "published",
+            }
         elif mode == "best":
             base = {
                 "mode": "best",
+                "extraction": "released",
                 "backends": BEST_BACKENDS,
                 "repair": True,
                 "rename_arity": True,

@@ -122,7 +122,7 @@ def build_report(
     published_accuracy: float | None = None,
     versions: dict[str, str] | None = None,
     tokens: TokenUsage | None = None,
-    agreement_details: int = 200,
+    agreement_details: int = 5000,
 ) -> Report:
     """Summarise problem records into a ``Report`` (records in any order)."""
     records = sorted(records, key=lambda r: r.index)
@@ -173,7 +173,7 @@ def build_report(
     )
 
 
-def agreement(records: Iterable[ProblemRecord], *, details: int = 200) -> Agreement | None:
+def agreement(records: Iterable[ProblemRecord], *, details: int = 5000) -> Agreement | None:
     """Per-sample agreement with the recorded verdicts, when any are known.
 
     Also compares the vote the recorded verdicts give under LINC's rule

@@ -39,8 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--extraction",
         choices=("released", "published"),
-        help="LINC FOL-line extraction: released code (any 'FOL:' line, default) or the older one behind "
-        "LINC's published numbers ('FOL:' + tab only)",
+        help="LINC FOL-line extraction: 'published' ('FOL:' + tab only; what LINC's recorded answers and "
+        "published numbers used; default in linc mode) or 'released' (any 'FOL:' line, as LINC's released "
+        "code; default in best mode)",
     )
     p.add_argument("--backend", action="append", dest="backends", help="backend (repeat for a portfolio, fastest first)")
     p.add_argument("--timeout", type=float, help="seconds per prover call (default 10)")
