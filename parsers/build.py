@@ -301,6 +301,13 @@ class Builder(Transformer):
     def atom(self, children: list[Token]) -> App:
         return self.flat_atom(children[0])
 
+    def negated_atom(self, children: list[Token]) -> FormulaValue:
+        """``-P(a)`` lexed as one token."""
+        token = children[0]
+        rest = str(token)[1:].lstrip(self.SPACE)
+        app = self.flat_atom(Token.new_borrow_pos("ATOM", rest, token))
+        return Not(Pred(app.name, app.args)), 2
+
     def flat_atom(self, token: Token) -> App:
         """``P(a, b)`` lexed as one token: names cannot hold ``( ) ,`` or spaces."""
         text = str(token)
@@ -311,8 +318,9 @@ class Builder(Transformer):
             arg = piece.strip(space)
             if arg in self.keywords:
                 raise BuildError(f"unexpected {arg!r}", token)
-            args.append(Const(self.name(arg)))  # type: ignore[arg-type]
-        return App(self.name(text[:open_at].strip(space)), tuple(args), 1, token)  # type: ignore[arg-type]
+            args.append(Const(arg))
+        # the ATOM regex keeps keywords out of the head
+        return App(text[:open_at].strip(space), tuple(args), 1, token)
 
     def name(self, token: Token) -> str:
         return str(token)
@@ -378,12 +386,16 @@ class NltkBuilder(Builder):
             raise BuildError(f"{str(head)!r} is a variable and cannot take arguments in NLTK syntax", head)
         return super().app(children)
 
+    def quant_eq(self, children: list[Any]) -> FormulaValue:
+        """``all x. a = b``: the equation belongs to the body, as in NLTK."""
+        return self.quant([children[0], self.eq(children[1:])])
+
     def quant(self, children: list[Any]) -> FormulaValue:
         head = children[0]
-        if head.type != "PREFIX":
+        if head.type not in ("PREFIX", "PREFIX_OPEN"):
             return super().quant(children)
         # "all x y." lexed as one token
-        word, *names = _NLTK_SPACE.split(str(head).strip(" \t\n")[:-1].strip(" \t\n"))
+        word, *names = _NLTK_SPACE.split(str(head).rstrip(" \t\n(")[:-1].strip(" \t\n"))
         tokens = [Token.new_borrow_pos("NAME", name, head) for name in names]
         return super().quant([Token.new_borrow_pos("QUANT", word, head), *tokens, children[-1]])
 
