@@ -79,7 +79,7 @@ def test_eval_run_against_llama_cpp_server_and_cached_rerun(
     report = json.loads(first.stdout)
     assert report["n"] == 3 and report["samples"] == 6
     assert 0.0 <= report["accuracy"] <= 1.0
-    assert report["config"]["requests"] == 6 and report["tokens"]["completion"] > 0
+    assert report["config"]["requests"] >= 6 and report["tokens"]["completion"] > 0
 
     again = linc_cli(*args)
     assert again.returncode == 0, again.stderr
