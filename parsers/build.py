@@ -47,7 +47,7 @@ FormulaValue = tuple[Formula, int]
 _FORALL_WORDS = frozenset({"∀", "all", "forall"})
 _NEQ = frozenset({"!=", "≠"})
 _EQ = frozenset({"=", "=="})
-_COMPARISONS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "≥": ">=", "≤": "<="}
+_COMPARISONS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "≥": ">=", "≤": "<=", "∈": "∈"}
 
 NLTK_VARIABLE = re.compile(r"[a-zA-Z]\d*\Z")
 """Names NLTK accepts as bound variables (individual, event, function)."""

@@ -27,8 +27,8 @@ _NLTK_KEYWORDS = ("all", "forall", "exists", "exist", "some", "iota", "not", "an
 _EXTENDED_KEYWORDS = (
     *_NLTK_KEYWORDS, "xor", "All", "ALL", "Forall", "ForAll", "FORALL", "Exists", "Exist", "EXISTS"
 )
-_EXTENDED_NAME = r"[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥⊤⊥⇒⇔⟷]+"
-_EXTENDED_NUMBER = r"\d+(?:\.\d+)+[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥⊤⊥⇒⇔⟷]*"
+_EXTENDED_NAME = r"[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥∈⊤⊥⇒⇔⟷]+"
+_EXTENDED_NUMBER = r"\d+(?:\.\d+)+[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥∈⊤⊥⇒⇔⟷]*"
 UNICODE_NAME = r"[\w$](?:[\w’'+$]|[.\-](?=[\w$]))*"
 
 

@@ -39,7 +39,7 @@ RENDER_SYNTAXES = ("nltk", "unicode", "lean", "prover9", "tptp")
 """Output syntaxes ``render`` accepts."""
 
 _DELEGATES = {"prover9": "linc.backends.prover9", "tptp": "linc.backends.eprover"}
-COMPARISONS = frozenset({">", "<", ">=", "<="})
+COMPARISONS = frozenset({">", "<", ">=", "<=", "∈"})
 
 
 class RenderError(LincError):
@@ -182,8 +182,8 @@ class NltkPrinter(_Printer):
     QUANT = 1
     TOP, BOTTOM = "⊤", "⊥"
     # valid for both NLTK grammars: no whitespace of any kind, no < or >
-    _NAME = re.compile(r"[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥⊤⊥⇒⇔⟷]+\Z")
-    _NUMBER = re.compile(r"\d+(?:\.\d+)+[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥⊤⊥⇒⇔⟷]*\Z")
+    _NAME = re.compile(r"[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥∈⊤⊥⇒⇔⟷]+\Z")
+    _NUMBER = re.compile(r"\d+(?:\.\d+)+[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥∈⊤⊥⇒⇔⟷]*\Z")
     _VARIABLE = re.compile(r"[a-zA-Z]\d*\Z")
     _RESERVED = frozenset(
         "all forall exists exist some iota and or not implies iff xor".split()

@@ -88,6 +88,7 @@ def test_nltk_precedence_and_scope(text: str, expected: object) -> None:
         ("Rating(a) > 9", Pred(">", (Func("Rating", (Const("a"),)), Const("9")))),
         ("x <= 1500", Pred("<=", (Const("x"), Const("1500")))),
         ("Price(a) ≥ b", Pred(">=", (Func("Price", (Const("a"),)), Const("b")))),
+        ("x ∈ S", Pred("∈", (Const("x"), Const("S")))),
         ("ValuedAt(yale, 42.3Billion)", px("ValuedAt", Const("yale"), Const("42.3Billion"))),
         ("-x = Michael", Not(Eq(Const("x"), Const("Michael")))),
         ("Exists(y, Child(john, y))", px("Exists", Const("y"), Func("Child", (Const("john"), Const("y"))))),
@@ -149,6 +150,7 @@ def test_nltk_binding_and_shadowing() -> None:
         ("Novel(y1984)", px("Novel", Const("y1984"))),
         ("Visit(mr.smith, k)", px("Visit", Const("mr.smith"), Const("k"))),
         ("a ≠ b", Not(Eq(Const("a"), Const("b")))),
+        ("∀x (x ∈ s → P(x))", ForAll(x, Implies(Pred("∈", (x, Const("s"))), px("P", x)))),
         ("⊤ ∨ ⊥", Or((Top(), Bottom()))),
     ],
 )

@@ -52,7 +52,7 @@ terms: st.SearchStrategy[Term] = st.recursive(
 atoms: st.SearchStrategy[Formula] = st.one_of(
     st.builds(Pred, st.sampled_from(PREDICATES), st.lists(terms, max_size=3).map(tuple)),
     st.builds(Eq, terms, terms),
-    st.builds(lambda op, a, b: Pred(op, (a, b)), st.sampled_from([">", "<", ">=", "<="]), terms, terms),
+    st.builds(lambda op, a, b: Pred(op, (a, b)), st.sampled_from([">", "<", ">=", "<=", "∈"]), terms, terms),
     st.just(Top()),
     st.just(Bottom()),
 )
