@@ -99,7 +99,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     reasoner = reasoner_from(args)
-    answer = reasoner.ask(args.premise, args.conclusion)
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        what = f"{reasoner.config.k} translation(s) from {reasoner.config.model_id}, then the provers"
+        with Console(stderr=True).status(what):
+            answer = reasoner.ask(args.premise, args.conclusion)
+    else:
+        answer = reasoner.ask(args.premise, args.conclusion)
     if args.json:
         print(json.dumps(answer_json(answer, reasoner), ensure_ascii=False, indent=2))
     else:
