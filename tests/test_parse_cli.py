@@ -61,3 +61,16 @@ def test_json_records_syntax_repairs_and_closure(capsys: pytest.CaptureFixture[s
 def test_unwritable_name_is_reported_not_raised(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["parse", "--to", "nltk", "Support(anti-abortion)"]) == 1
     assert "cannot be written" in capsys.readouterr().err
+
+
+def test_a_line_that_is_not_utf8_is_one_bad_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "linc", "parse", "--to", "nltk"],
+        input=b"P(a)\n\xff\xfeQ\nR(b)\n",
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stdout.decode().splitlines() == ["P(a)", "R(b)"]
+    assert b"not UTF-8" in done.stderr

@@ -29,21 +29,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _lines(args: argparse.Namespace) -> Iterable[tuple[int, str]]:
+def _lines(args: argparse.Namespace) -> Iterable[tuple[int, str | bytes]]:
     if args.formulas:
         yield from enumerate(args.formulas, 1)
         return
-    for number, line in enumerate(sys.stdin, 1):
-        line = line.rstrip("\r\n")
+    stdin = getattr(sys.stdin, "buffer", None)
+    if stdin is None:  # a text stream (tests)
+        lines: Iterable[str | bytes] = sys.stdin
+    else:  # bytes, so that a line that is not UTF-8 is one bad line, not a crash
+        lines = stdin
+    for number, line in enumerate(lines, 1):
+        line = line.rstrip(b"\r\n" if isinstance(line, bytes) else "\r\n")
         if line.strip():
             yield number, line
 
 
 def run(args: argparse.Namespace) -> int:
     status = 0
-    for number, text in _lines(args):
+    for number, raw in _lines(args):
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         try:
-            parsed = read(text, syntax=args.syntax, repair=args.repair)
+            parsed = read(raw, syntax=args.syntax, repair=args.repair)  # type: ignore[arg-type]
             output = render(parsed.formula, syntax=args.to)
         except (ParseError, RenderError) as exc:
             status = 1
