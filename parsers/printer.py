@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from importlib import import_module
+from itertools import count
 
 from linc.errors import LincError
 from linc.ir import (
@@ -32,7 +33,9 @@ from linc.ir import (
     Top,
     Var,
     Xor,
+    atoms_terms,
     children,
+    subformulas,
 )
 
 RENDER_SYNTAXES = ("nltk", "unicode", "lean", "prover9", "tptp")
@@ -194,10 +197,25 @@ class NltkPrinter(_Printer):
             raise RenderError(f"name {name!r} cannot be written in NLTK syntax")
         return name
 
+    def render(self, formula: Formula) -> str:
+        # NLTK binds only variable-like names (x, y1, P): rename the others
+        # (every binder of one name to one fresh name, which keeps scopes)
+        bad = {
+            f.var.name
+            for f in subformulas(formula)
+            if type(f) in (ForAll, Exists) and not self._VARIABLE.match(f.var.name)  # type: ignore[union-attr]
+        }
+        self.renamed: dict[str, str] = {}
+        if bad:
+            used = {t.name for t in atoms_terms(formula) if type(t) in (Var, Const, Func)}  # type: ignore[union-attr]
+            fresh = (f"x{i}" for i in count(1))
+            for old in sorted(bad):
+                new = next(n for n in fresh if n not in used)
+                self.renamed[old] = new
+        return super().render(formula)
+
     def variable(self, name: str) -> str:
-        if not self._VARIABLE.match(name):
-            raise RenderError(f"bound variable {name!r} cannot be written in NLTK syntax (use x, y, z1, ...)")
-        return name
+        return self.renamed.get(name, name)
 
     def quantifier(self, universal: bool, var: str, body: tuple[str, int]) -> str:
         word = "all" if universal else "exists"
