@@ -132,7 +132,7 @@ def _candidates(text: str) -> tuple[str, ...]:
 
 
 def _read_one(text: str, syntax: str) -> Parsed:
-    if not text.strip():
+    if not text or text.isspace():
         raise ParseError("empty formula", text=text, line=1, column=1, expected=("a formula",))
     if syntax == "nltk":
         # exactly NLTK's reading wherever NLTK reads the text, our extensions
