@@ -344,3 +344,11 @@ def test_repair_gives_up_with_the_original_error() -> None:
     with pytest.raises(ParseError) as info:
         read("∃x (Country(x) Nearby(m, x))", syntax="unicode", repair=True)
     assert info.value.column == len("∃x (Country(x) ") + 1
+
+
+def test_prover9_and_tptp_come_from_the_backends() -> None:
+    f = ForAll(x, Implies(px("Man", x), px("Mortal", x)))
+    prover9 = pytest.importorskip("linc.backends.prover9", reason="the Prover9 printer (helper B)")
+    assert render(f, syntax="prover9") == prover9.format_formula(f)
+    eprover = pytest.importorskip("linc.backends.eprover", reason="the TPTP printer (helper B)")
+    assert render(f, syntax="tptp") == eprover.format_formula(f)
