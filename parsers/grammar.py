@@ -12,14 +12,16 @@ from linc.parsers.build import Builder, LeanBuilder, NltkBuilder, NltkExtendedBu
 
 _NLTK_SPACE = " \\t\\n"
 _NLTK_SYMBOLS = "\\-\\\\.(),!&^|="
-_OPERATOR_CHARS = "~¬∧∨→↔∀∃⊕≠≤≥⊤⊥⇒⇔⟷"
+OPERATOR_CHARS = "~¬∧∨→↔∀∃⊕≠≤≥⊤⊥⇒⇔⟷"
+"""Characters our ``nltk`` syntax reads as operators and NLTK as name
+characters: text with one of them is read by the extended grammar only."""
 
 NLTK_NAME = f"(?:[^{_NLTK_SPACE}{_NLTK_SYMBOLS}<]|<(?!->|=>))+"
 """A name exactly as NLTK's tokenizer cuts it: a run of anything that is not
 whitespace or the start of an NLTK symbol (``<`` is a name character unless
 it starts ``<->`` or ``<=>``; ``>``, ``~``, quotes, digits and so on are)."""
 
-NLTK_CORE_NAME = f"(?:[^{_NLTK_SPACE}{_NLTK_SYMBOLS}<{_OPERATOR_CHARS}]|<(?!->|=>))+"
+NLTK_CORE_NAME = f"(?:[^{_NLTK_SPACE}{_NLTK_SYMBOLS}<{OPERATOR_CHARS}]|<(?!->|=>))+"
 """NLTK's name run minus ``~``, ``¬`` and the Unicode logic symbols, which
 our ``nltk`` syntax reads as operators."""
 

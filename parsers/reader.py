@@ -11,13 +11,14 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from linc.errors import ConfigError, ParseError
 from linc.ir import MAX_DEPTH, Const, ForAll, Formula, Var, atoms_terms
 from linc.parsers.build import BuildError, bind
-from linc.parsers.grammar import display_names, lark_parser
+from linc.parsers.grammar import OPERATOR_CHARS, display_names, lark_parser
 
 SYNTAXES = ("auto", "nltk", "nltk-strict", "unicode", "lean")
 """Input syntaxes ``read`` accepts."""
 
 _CLOSABLE = re.compile(r"[u-z]\Z")
 _TOO_DEEP = "formula nested deeper than"
+_EXTENSION_CHARS = re.compile(f"[{re.escape(OPERATOR_CHARS)}]")
 _UNICODE_LOGIC = frozenset("∀∃¬∧∨→↔⊕≠⊤⊥")
 _LEAN_BINDER = re.compile(r"[∀∃][ \t]*\(?[ \t]*[^\s,()∀∃¬:]+(?:[ \t]+[^\s,()∀∃¬:]+)*[ \t]*(?::[^,()∀∃]*)?\)?[ \t]*,")
 _LEAN_APPLICATION = re.compile(r"(?<![\w'])[A-Za-z_][\w']*[ \t]+[A-Za-z_(«][\w'»]*")
@@ -136,17 +137,22 @@ def _read_one(text: str, syntax: str) -> Parsed:
         raise ParseError("empty formula", text=text, line=1, column=1, expected=("a formula",))
     if syntax == "nltk":
         # exactly NLTK's reading wherever NLTK reads the text, our extensions
-        # only where it does not
-        try:
-            formula = _run("nltk-core", text)
-        except ParseError as core_error:
-            if core_error.reason.startswith(_TOO_DEEP):
-                raise  # the extended grammar nests the same way
+        # only where it does not (text with ~ ¬ or Unicode connectives cannot
+        # lex in NLTK's grammar, so it goes to the extended one at once)
+        core: Exception | None = None
+        if _EXTENSION_CHARS.search(text) is None:
             try:
-                formula = _run("nltk-extended", text)
-            except ParseError as extended_error:
-                raise _further(core_error, extended_error) from None
-        return Parsed(formula, "nltk")
+                return Parsed(lark_parser("nltk-core").parse(text)[0], "nltk")
+            except (BuildError, UnexpectedInput) as exc:
+                core = exc
+            if isinstance(core, BuildError) and core.message.startswith(_TOO_DEEP):
+                raise _as_parse_error(text, core, "nltk-core")  # nests the same way
+        try:
+            return Parsed(_run("nltk-extended", text), "nltk")
+        except ParseError as extended_error:
+            if core is None:
+                raise
+            raise _further(_as_parse_error(text, core, "nltk-core"), extended_error) from None
     if syntax == "unicode":
         formula, depth = _run_with_depth("unicode", text)
         formula, closed = close_free_variables(formula)
@@ -169,13 +175,18 @@ def _run_with_depth(grammar: str, text: str) -> tuple[Formula, int]:
     parser = lark_parser(grammar)
     try:
         formula, depth = parser.parse(text)
-    except BuildError as exc:
-        raise _error_at(text, exc.token.start_pos if exc.token is not None else 0, exc.message) from None
-    except UnexpectedInput as exc:
-        raise _lark_error(text, exc, grammar) from None
+    except (BuildError, UnexpectedInput) as exc:
+        raise _as_parse_error(text, exc, grammar) from None
     except RecursionError:  # pragma: no cover - the parser is iterative
         raise _error_at(text, 0, f"formula nested deeper than {MAX_DEPTH} levels") from None
     return formula, depth
+
+
+def _as_parse_error(text: str, exc: Exception, grammar: str) -> ParseError:
+    if isinstance(exc, BuildError):
+        return _error_at(text, exc.token.start_pos if exc.token is not None else 0, exc.message)
+    assert isinstance(exc, UnexpectedInput)
+    return _lark_error(text, exc, grammar)
 
 
 def _lark_error(text: str, exc: UnexpectedInput, grammar: str) -> ParseError:
