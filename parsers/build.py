@@ -224,10 +224,13 @@ class Builder(Transformer):
 
     def chain(self, children: list[Any]) -> FormulaValue:
         """``a op b op c ...``: apply the precedence table, tightest level first."""
-        operands: list[Any] = children[0::2]
-        ops: list[Token] = children[1::2]
         levels = self.LEVELS
-        for level in sorted({levels[op.type][0] for op in ops}):
+        ops: list[Token] = children[1::2]
+        kinds = {levels[op.type] for op in ops}
+        if len(kinds) == 1:  # one operator level: the common case
+            return self.formula(self.combine(next(iter(kinds))[1], children))
+        operands: list[Any] = children[0::2]
+        for level in sorted(level for level, _ in kinds):
             merged: list[Any] = [operands[0]]
             kept: list[Token] = []
             i = 0
