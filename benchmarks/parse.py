@@ -6,7 +6,7 @@
   ``Expression.fromstring``, on the distinct ``FOL:`` lines of LINC's
   recorded generations (median of ``--repeat`` runs, with the ratio), by
   process CPU time and by wall time.
-- ``scaling``: time (median) and peak traced memory to parse a conjunction
+- ``scaling``: CPU and wall time (medians) and peak traced memory to parse a conjunction
   of 1 000 / 10 000 / 100 000 atoms and 1 000 / 10 000 / 100 000-deep
   nestings (parentheses, negations, nested implications). Nestings deeper
   than ``ir.MAX_DEPTH`` end in a ``ParseError``; the time is to that error.
@@ -76,7 +76,9 @@ def logiclm_formulas(path: Path) -> list[str]:
 # ------------------------------------------------------------------ timing
 
 
-def _median_seconds(run: Callable[[], object], repeat: int, *, clock: Callable[[], float] = time.perf_counter) -> float:
+def _median_seconds(
+    run: Callable[[], object], repeat: int, *, clock: Callable[[], float] = time.perf_counter
+) -> float:
     times = []
     for _ in range(repeat):
         start = clock()
@@ -156,12 +158,15 @@ def scaling(repeat: int, sizes: tuple[int, ...]) -> dict[str, Any]:
                     "n": n,
                     "chars": len(text),
                     "outcome": outcome,
-                    "seconds": round(_median_seconds(run, repeat), 4),
+                    "cpu_seconds": round(_median_seconds(run, repeat, clock=time.process_time), 4),
+                    "wall_seconds": round(_median_seconds(run, repeat), 4),
                     "peak_mib": round(_peak_bytes(run) / 2**20, 2),
                 }
             )
         for a, b in zip(rows, rows[1:]):
-            b["seconds_ratio_to_previous"] = round(b["seconds"] / a["seconds"], 2) if a["seconds"] else None
+            b["cpu_ratio_to_previous"] = (
+                round(b["cpu_seconds"] / a["cpu_seconds"], 2) if a["cpu_seconds"] else None
+            )
         out[name] = rows
     return out
 
@@ -215,7 +220,11 @@ def acceptance(data: Path) -> dict[str, Any]:
                 ok += 1
             except ParseError:
                 pass
-        rows[path.name] = {"formulas": len(formulas), "parsed": ok, "share": round(ok / len(formulas), 4)}
+        rows[path.name] = {
+            "formulas": len(formulas),
+            "parsed": ok,
+            "share": round(ok / len(formulas), 4),
+        }
     if rows:
         out["logiclm_programs_unicode"] = rows
     return out
@@ -235,9 +244,22 @@ def _linc_against_nltk(files: list[Path]) -> dict[str, Any]:
 
     all_lines = [line for path in files for line in linc_fol_lines(path)]
     lines = sorted(set(all_lines))
-    c = {k: 0 for k in ("nltk", "ours", "both", "ours_only", "nltk_only", "nltk_only_first_order",
-                        "agree", "tilde_as_negation", "nltk_reading_not_first_order", "disagree",
-                        "round_trip_failures")}
+    c = {
+        k: 0
+        for k in (
+            "nltk",
+            "ours",
+            "both",
+            "ours_only",
+            "nltk_only",
+            "nltk_only_first_order",
+            "agree",
+            "tilde_as_negation",
+            "nltk_reading_not_first_order",
+            "disagree",
+            "round_trip_failures",
+        )
+    }
     ours_by_line: dict[str, bool] = {}
     nltk_by_line: dict[str, bool] = {}
     for line in lines:
@@ -251,7 +273,9 @@ def _linc_against_nltk(files: list[Path]) -> dict[str, Any]:
         if ours is not None:
             c["ours"] += 1
             try:
-                c["round_trip_failures"] += parse(render(ours, syntax="nltk"), syntax="nltk") != ours
+                c["round_trip_failures"] += (
+                    parse(render(ours, syntax="nltk"), syntax="nltk") != ours
+                )
             except (ParseError, RenderError):
                 c["round_trip_failures"] += 1
         if theirs is None:
@@ -266,7 +290,9 @@ def _linc_against_nltk(files: list[Path]) -> dict[str, Any]:
         mine = nltk_read(render(ours, syntax="nltk"))
         if mine == theirs:
             c["agree"] += 1
-        elif ("~" in line or "¬" in line) and mine == nltk_read(line.replace("~", "-").replace("¬", "-")):
+        elif ("~" in line or "¬" in line) and mine == nltk_read(
+            line.replace("~", "-").replace("¬", "-")
+        ):
             c["tilde_as_negation"] += 1
         elif not _nltk_first_order(theirs):
             c["nltk_reading_not_first_order"] += 1
@@ -282,7 +308,11 @@ def _linc_against_nltk(files: list[Path]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=Path(os.environ.get("LINC_SHARED_DATA", REPO.parent / "shared" / "data")))
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("LINC_SHARED_DATA", REPO.parent / "shared" / "data")),
+    )
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--no-acceptance", action="store_true")

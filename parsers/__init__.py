@@ -48,4 +48,13 @@ from __future__ import annotations
 from linc.parsers.printer import RENDER_SYNTAXES, RenderError, render
 from linc.parsers.reader import SYNTAXES, Parsed, Repair, parse, read
 
-__all__ = ["RENDER_SYNTAXES", "SYNTAXES", "Parsed", "RenderError", "Repair", "parse", "read", "render"]
+__all__ = [
+    "RENDER_SYNTAXES",
+    "SYNTAXES",
+    "Parsed",
+    "RenderError",
+    "Repair",
+    "parse",
+    "read",
+    "render",
+]

@@ -17,7 +17,7 @@ quantifier turns the ``Const`` occurrences of its variable in its body into
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from lark import Token, Transformer
 
@@ -214,7 +214,7 @@ class Builder(Transformer):
         return node, depth
 
     # precedence: terminal type -> (level, combiner); lower levels bind tighter
-    LEVELS: dict[str, tuple[int, str]] = {
+    LEVELS: ClassVar[dict[str, tuple[int, str]]] = {
         "AND": (2, "and"),
         "OR": (3, "or"),
         "XOR": (4, "xor"),
@@ -361,7 +361,7 @@ class NltkBuilder(Builder):
     """NLTK's rules on names: what may be bound and what may take arguments."""
 
     SPACE = " \t\n"  # NLTK splits on these only
-    LEVELS = {
+    LEVELS: ClassVar[dict[str, tuple[int, str]]] = {
         "EQOP": (1, "eq"),
         "AND": (2, "and"),
         "AND_KW": (2, "and"),
@@ -386,7 +386,9 @@ class NltkBuilder(Builder):
     def app(self, children: list[Any]) -> App:
         head = children[0]
         if len(children) > 1 and NLTK_INDIVIDUAL.match(head):
-            raise BuildError(f"{str(head)!r} is a variable and cannot take arguments in NLTK syntax", head)
+            raise BuildError(
+                f"{str(head)!r} is a variable and cannot take arguments in NLTK syntax", head
+            )
         return super().app(children)
 
     def quant_eq(self, children: list[Any]) -> FormulaValue:
@@ -405,7 +407,9 @@ class NltkBuilder(Builder):
     def flat_atom(self, token: Token) -> App:
         app = super().flat_atom(token)
         if NLTK_INDIVIDUAL.match(app.name):
-            raise BuildError(f"{app.name!r} is a variable and cannot take arguments in NLTK syntax", token)
+            raise BuildError(
+                f"{app.name!r} is a variable and cannot take arguments in NLTK syntax", token
+            )
         return app
 
 
@@ -413,7 +417,11 @@ class NltkExtendedBuilder(Builder):
     """NLTK's precedence with ``xor`` between ``|`` and ``->``; ``-x = c``
     means ``-(x = c)``."""
 
-    LEVELS = {**NltkBuilder.LEVELS, "XOR": (4, "xor"), "XOR_KW": (4, "xor")}
+    LEVELS: ClassVar[dict[str, tuple[int, str]]] = {
+        **NltkBuilder.LEVELS,
+        "XOR": (4, "xor"),
+        "XOR_KW": (4, "xor"),
+    }
 
     def eq(self, children: list[Any]) -> FormulaValue:
         first = children[0]
@@ -429,7 +437,12 @@ class NltkExtendedBuilder(Builder):
 class LeanBuilder(Builder):
     """Lean names may be written «quoted»; binders may carry a type."""
 
-    LEVELS = {"AND": (2, "and"), "OR": (3, "or"), "IMP": (5, "imp_right"), "IFF": (6, "iff")}
+    LEVELS: ClassVar[dict[str, tuple[int, str]]] = {
+        "AND": (2, "and"),
+        "OR": (3, "or"),
+        "IMP": (5, "imp_right"),
+        "IFF": (6, "iff"),
+    }
 
     def name(self, token: Token) -> str:
         text = str(token)

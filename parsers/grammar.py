@@ -25,9 +25,30 @@ NLTK_CORE_NAME = f"(?:[^{_NLTK_SPACE}{_NLTK_SYMBOLS}<{OPERATOR_CHARS}]|<(?!->|=>
 """NLTK's name run minus ``~``, ``¬`` and the Unicode logic symbols, which
 our ``nltk`` syntax reads as operators."""
 
-_NLTK_KEYWORDS = ("all", "forall", "exists", "exist", "some", "iota", "not", "and", "or", "implies", "iff")
+_NLTK_KEYWORDS = (
+    "all",
+    "forall",
+    "exists",
+    "exist",
+    "some",
+    "iota",
+    "not",
+    "and",
+    "or",
+    "implies",
+    "iff",
+)
 _EXTENDED_KEYWORDS = (
-    *_NLTK_KEYWORDS, "xor", "All", "ALL", "Forall", "ForAll", "FORALL", "Exists", "Exist", "EXISTS"
+    *_NLTK_KEYWORDS,
+    "xor",
+    "All",
+    "ALL",
+    "Forall",
+    "ForAll",
+    "FORALL",
+    "Exists",
+    "Exist",
+    "EXISTS",
 )
 _EXTENDED_NAME = r"[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥∈⊤⊥⇒⇔⟷]+"
 _EXTENDED_NUMBER = r"\d+(?:\.\d+)+[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥∈⊤⊥⇒⇔⟷]*"
@@ -38,7 +59,9 @@ def flat_atom(name: str, space: str, keywords: tuple[str, ...] = ()) -> str:
     """A regex for a whole atom ``head(arg, ..., arg)`` whose arguments are
     names; a head that is a keyword is left to the grammar rules."""
     guard = f"(?!(?:{'|'.join(keywords)}){space}*\\()" if keywords else ""
-    return f"{guard}(?:{name}){space}*\\({space}*(?:{name})(?:{space}*,{space}*(?:{name}))*{space}*\\)"
+    return (
+        f"{guard}(?:{name}){space}*\\({space}*(?:{name})(?:{space}*,{space}*(?:{name}))*{space}*\\)"
+    )
 
 
 def quantifier_prefix(name: str) -> str:
@@ -74,7 +97,11 @@ GRAMMARS = {
     "unicode": ("unicode", {"ATOM": flat_atom(UNICODE_NAME, "\\s")}, Builder),
     "lean": ("lean", {}, LeanBuilder),
 }
-KEYWORDS = {"nltk-strict": _NLTK_KEYWORDS, "nltk-core": _NLTK_KEYWORDS, "nltk-extended": _EXTENDED_KEYWORDS}
+KEYWORDS = {
+    "nltk-strict": _NLTK_KEYWORDS,
+    "nltk-core": _NLTK_KEYWORDS,
+    "nltk-extended": _EXTENDED_KEYWORDS,
+}
 
 _DISPLAY = {
     "NAME": "name",
@@ -132,7 +159,9 @@ def display_names(name: str) -> dict[str, str]:
     for terminal in lark_parser(name).terminals:
         if terminal.name in out:
             continue
-        group = next((label for prefixes, label in _GROUPS if terminal.name.startswith(prefixes)), None)
+        group = next(
+            (label for prefixes, label in _GROUPS if terminal.name.startswith(prefixes)), None
+        )
         if group:
             out[terminal.name] = group
         elif isinstance(terminal.pattern, PatternStr):

@@ -56,7 +56,9 @@ def render(formula: Formula, *, syntax: str) -> str:
         return _delegate(formula, syntax)
     printer = _PRINTERS.get(syntax)
     if printer is None:
-        raise RenderError(f"cannot render to {syntax!r}; choose one of {', '.join(RENDER_SYNTAXES)}")
+        raise RenderError(
+            f"cannot render to {syntax!r}; choose one of {', '.join(RENDER_SYNTAXES)}"
+        )
     return printer().render(formula)
 
 
@@ -128,11 +130,7 @@ class _Printer:
             ]  # an And inside an And keeps its parentheses
             return f" {sep} ".join(parts), level
         if kind is Implies or kind is Iff or kind is Xor:
-            level, sym = {
-                Implies: (self.IMPLIES, self.IMP_SYM),
-                Iff: (self.IFF, self.IFF_SYM),
-                Xor: (self.XOR, self.XOR_SYM),
-            }[kind]
+            level = {Implies: self.IMPLIES, Iff: self.IFF, Xor: self.XOR}[kind]
             left = f"({kids[0][0]})" if kids[0][1] >= level else kids[0][0]
             right = f"({kids[1][0]})" if kids[1][1] >= level else kids[1][0]
             return self.binary(kind, left, right), level
@@ -172,7 +170,9 @@ class _Printer:
     def variable(self, name: str) -> str:
         return self.name(name)
 
-    def quantifier(self, universal: bool, var: str, body: tuple[str, int]) -> str:  # pragma: no cover
+    def quantifier(
+        self, universal: bool, var: str, body: tuple[str, int]
+    ) -> str:  # pragma: no cover
         raise NotImplementedError
 
 
@@ -188,9 +188,7 @@ class NltkPrinter(_Printer):
     _NAME = re.compile(r"[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥∈⊤⊥⇒⇔⟷]+\Z")
     _NUMBER = re.compile(r"\d+(?:\.\d+)+[^\s\-\\.(),!&^|=<>~¬∧∨→↔∀∃⊕≠≤≥∈⊤⊥⇒⇔⟷]*\Z")
     _VARIABLE = re.compile(r"[a-zA-Z]\d*\Z")
-    _RESERVED = frozenset(
-        "all forall exists exist some iota and or not implies iff xor".split()
-    )
+    _RESERVED = frozenset("all forall exists exist some iota and or not implies iff xor".split())
 
     def name(self, name: str) -> str:
         if name in self._RESERVED or not (self._NAME.match(name) or self._NUMBER.match(name)):
@@ -244,7 +242,11 @@ class UnicodePrinter(_Printer):
     def quantifier(self, universal: bool, var: str, body: tuple[str, int]) -> str:
         sym = "∀" if universal else "∃"
         text, level = body
-        return f"{sym}{var} {text}" if level == ATOM or (level == 1 and text[0] in "¬∀∃") else f"{sym}{var} ({text})"
+        return (
+            f"{sym}{var} {text}"
+            if level == ATOM or (level == 1 and text[0] in "¬∀∃")
+            else f"{sym}{var} ({text})"
+        )
 
 
 class LeanPrinter(_Printer):

@@ -20,7 +20,9 @@ _CLOSABLE = re.compile(r"[u-z]\Z")
 _TOO_DEEP = "formula nested deeper than"
 _EXTENSION_CHARS = re.compile(f"[{re.escape(OPERATOR_CHARS)}]")
 _UNICODE_LOGIC = frozenset("∀∃¬∧∨→↔⊕≠⊤⊥")
-_LEAN_BINDER = re.compile(r"[∀∃][ \t]*\(?[ \t]*[^\s,()∀∃¬:]+(?:[ \t]+[^\s,()∀∃¬:]+)*[ \t]*(?::[^,()∀∃]*)?\)?[ \t]*,")
+_LEAN_BINDER = re.compile(
+    r"[∀∃][ \t]*\(?[ \t]*[^\s,()∀∃¬:]+(?:[ \t]+[^\s,()∀∃¬:]+)*[ \t]*(?::[^,()∀∃]*)?\)?[ \t]*,"
+)
 _LEAN_APPLICATION = re.compile(r"(?<![\w'])[A-Za-z_][\w']*[ \t]+[A-Za-z_(«][\w'»]*")
 _LEAN_WORDS = re.compile(r"\b(?:True|False)\b|Xor'|«")
 _CALL = re.compile(r"[\w'’$+»]\(")

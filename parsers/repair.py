@@ -32,7 +32,9 @@ def trailing_dot(text: str, syntax: str) -> tuple[str, list[Repair]]:
     stripped = text.rstrip()
     if stripped.endswith(".") and not stripped.endswith(".."):
         pos = len(stripped) - 1
-        return stripped[:pos] + text[len(stripped) :], [Repair("trailing-dot", pos, "dropped a trailing '.'")]
+        return stripped[:pos] + text[len(stripped) :], [
+            Repair("trailing-dot", pos, "dropped a trailing '.'")
+        ]
     return text, []
 
 
@@ -95,7 +97,9 @@ def multiword_names(text: str, syntax: str) -> tuple[str, list[Repair]]:
         words = match.group(2).split()
         if any(w in _KEYWORDS for w in words):
             return match.group(0)
-        repairs.append(Repair("multiword-name", match.start(2), f"joined {match.group(2)!r} with '_'"))
+        repairs.append(
+            Repair("multiword-name", match.start(2), f"joined {match.group(2)!r} with '_'")
+        )
         return match.group(1) + "_".join(words) + match.group(3)
 
     return _MULTIWORD.sub(join, text), repairs

@@ -91,7 +91,10 @@ def test_nltk_precedence_and_scope(text: str, expected: object) -> None:
         ("x ∈ S", Pred("∈", (Const("x"), Const("S")))),
         ("ValuedAt(yale, 42.3Billion)", px("ValuedAt", Const("yale"), Const("42.3Billion"))),
         ("-x = Michael", Not(Eq(Const("x"), Const("Michael")))),
-        ("Exists(y, Child(john, y))", px("Exists", Const("y"), Func("Child", (Const("john"), Const("y"))))),
+        (
+            "Exists(y, Child(john, y))",
+            px("Exists", Const("y"), Func("Child", (Const("john"), Const("y")))),
+        ),
     ],
 )
 def test_nltk_extensions(text: str, expected: object) -> None:
@@ -120,16 +123,16 @@ def test_nltk_strict_rejects_what_nltk_rejects_or_is_not_first_order(text: str) 
 def test_nltk_strict_keeps_nltk_tokens_as_names() -> None:
     # NLTK reads "~P(a)" as a predicate named "~P"; strict mode says so too
     assert parse("~P(a)", syntax="nltk-strict") == px("~P", Const("a"))
-    assert parse("P(2000$, Joe'sPlate)", syntax="nltk-strict") == px("P", Const("2000$"), Const("Joe'sPlate"))
+    assert parse("P(2000$, Joe'sPlate)", syntax="nltk-strict") == px(
+        "P", Const("2000$"), Const("Joe'sPlate")
+    )
     # while the nltk syntax reads the same text as negation
     assert parse("~P(a)", syntax="nltk") == Not(px("P", Const("a")))
 
 
 def test_nltk_binding_and_shadowing() -> None:
     f = parse("all x. (P(x) & exists x. Q(x)) & R(x)", syntax="nltk")
-    assert f == And(
-        (ForAll(x, And((px("P", x), Exists(x, px("Q", x))))), px("R", Const("x")))
-    )
+    assert f == And((ForAll(x, And((px("P", x), Exists(x, px("Q", x))))), px("R", Const("x"))))
 
 
 # --------------------------------------------------------------- unicode

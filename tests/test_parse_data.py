@@ -53,7 +53,6 @@ def logiclm_formulas(path: Path) -> list[str]:
     return out
 
 
-
 def test_folio_gold_parses_as_unicode_and_round_trips(shared_data: Path) -> None:
     strings = folio_gold_strings(shared_data / "folio-v0")
     assert len(strings) == 6527
@@ -187,7 +186,9 @@ def test_linc_fol_lines_agree_with_nltk(shared_data: Path) -> None:
             continue
         disagree.append((line, render(ours, syntax="nltk")))
     assert disagree == []
-    assert ours_missing == []  # the only lines NLTK reads and we do not have a non-first-order reading
+    assert (
+        ours_missing == []
+    )  # the only lines NLTK reads and we do not have a non-first-order reading
     assert counts["nltk_only"] <= 5
     assert counts["ours_only"] >= 300
 
@@ -196,7 +197,12 @@ def test_linc_fol_lines_agree_with_nltk(shared_data: Path) -> None:
 def test_nltk_strict_is_nltk(shared_data: Path) -> None:
     """``nltk-strict`` reads a line iff NLTK does (first-order readings), the same way."""
     logic = pytest.importorskip("nltk.sem.logic", reason="nltk is the reference oracle (dev extra)")
-    path = shared_data / "recorded" / "linc" / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-8shot_generations_raw.json"
+    path = (
+        shared_data
+        / "recorded"
+        / "linc"
+        / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-8shot_generations_raw.json"
+    )
     if not path.exists():
         pytest.skip(f"{path} not present")
     lines = sorted(set(linc_fol_lines(path)))

@@ -21,10 +21,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "print, and the exit status is 1."
         ),
     )
-    parser.add_argument("formulas", nargs="*", help="formulas to parse (default: read stdin, one per line)")
-    parser.add_argument("--syntax", choices=SYNTAXES, default="auto", help="input syntax (default: auto)")
-    parser.add_argument("--to", choices=RENDER_SYNTAXES, default="unicode", help="output syntax (default: unicode)")
-    parser.add_argument("--repair", action="store_true", help="apply the minimal repairs real LLM output needs")
+    parser.add_argument(
+        "formulas", nargs="*", help="formulas to parse (default: read stdin, one per line)"
+    )
+    parser.add_argument(
+        "--syntax", choices=SYNTAXES, default="auto", help="input syntax (default: auto)"
+    )
+    parser.add_argument(
+        "--to", choices=RENDER_SYNTAXES, default="unicode", help="output syntax (default: unicode)"
+    )
+    parser.add_argument(
+        "--repair", action="store_true", help="apply the minimal repairs real LLM output needs"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.set_defaults(handler=run)
 
@@ -54,7 +62,12 @@ def run(args: argparse.Namespace) -> int:
         except (ParseError, RenderError) as exc:
             status = 1
             if args.json:
-                print(json.dumps({"line": number, "input": text, "error": str(exc).splitlines()[0]}, ensure_ascii=False))
+                print(
+                    json.dumps(
+                        {"line": number, "input": text, "error": str(exc).splitlines()[0]},
+                        ensure_ascii=False,
+                    )
+                )
             print(f"linc parse: line {number}: {exc}", file=sys.stderr)
             continue
         if args.json:
@@ -63,7 +76,10 @@ def run(args: argparse.Namespace) -> int:
                 "input": text,
                 "syntax": parsed.syntax,
                 "output": output,
-                "repairs": [{"kind": r.kind, "position": r.position, "detail": r.detail} for r in parsed.repairs],
+                "repairs": [
+                    {"kind": r.kind, "position": r.position, "detail": r.detail}
+                    for r in parsed.repairs
+                ],
                 "closed": list(parsed.closed),
             }
             print(json.dumps(record, ensure_ascii=False))
