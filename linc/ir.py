@@ -22,8 +22,12 @@ from typing import Union
 
 from linc.errors import ArityError
 
-MAX_DEPTH = 400
-"""Deepest formula nesting the parsers accept (real formulas stay below 30)."""
+MAX_DEPTH = 100
+"""Deepest formula nesting the parsers accept.
+
+Real formulas stay below 30. The bound keeps the recursive dataclass ``==``,
+``hash`` and ``repr`` of the nodes well inside Python's recursion limit.
+"""
 
 
 # --------------------------------------------------------------------- terms

@@ -48,3 +48,20 @@ def test_helpers():
     assert conj(p) == p and conj(p, q) == And((p, q))
     assert forall(["x", "y"], p) == ForAll(x, ForAll(y, p))
     assert depth(Not(Not(p))) == 3
+
+
+def test_formulas_as_deep_as_parsers_accept_compare_hash_and_print():
+    from linc.ir import MAX_DEPTH
+
+    def nest(n):
+        f = Pred("P", (x,))
+        for _ in range(n - 1):
+            f = And((f, Pred("Q")))
+        return f
+
+    def with_stack(frames, fn):  # leave room for a deep caller, as under pytest or a CLI
+        return with_stack(frames - 1, fn) if frames else fn()
+
+    a, b = nest(MAX_DEPTH), nest(MAX_DEPTH)
+    assert depth(a) == MAX_DEPTH
+    assert with_stack(300, lambda: a == b and hash(a) == hash(b) and len(repr(a)) > MAX_DEPTH)
