@@ -827,7 +827,21 @@ def replay_logiclm(
     """Replay Logic-LM programs: one sample per problem, read as Unicode FOL.
 
     ``exe_rate`` is the share of programs that give a verdict; accuracy is
-    over all programs, a program that does not execute being wrong.
+    over all programs, a program that does not execute being wrong (never a
+    random guess, unlike Logic-LM's own scoring).
+
+    How ambiguous programs are read (the Unicode grammar's conventions plus
+    best mode's repairs): ``¬`` binds tightest, then ``∧``, ``∨``, ``⊕``,
+    ``→`` (right-associative), ``↔``; so ``A → B ∧ C`` is ``A → (B ∧ C)``,
+    the usual FOL convention and the only reading under which such premises
+    say something (an implication with a conjunctive consequent). A free
+    variable (``Perform(x) → Attend(x)``) is universally closed over its own
+    formula, which is what the sentence says ("people who perform attend")
+    and how Prover9, Logic-LM's own solver, reads it. An unparenthesised
+    quantifier whose variable recurs after it (``∀x P(x) → Q(x)``) covers
+    the rest (``∀x (P(x) → Q(x))``) in best mode. The first ``Conclusion:``
+    line is the conclusion; a program without premises or conclusion does
+    not execute.
     """
     out_path = Path(out) if out is not None else None
     runner = _Runner(options, out=out_path, resume=resume, progress=progress)

@@ -20,7 +20,8 @@ Policies
 
 ``best``
     As ``linc``, and in addition samples whose premises are inconsistent
-    abstain (anything follows from them, so their ``True`` says nothing),
+    abstain (anything follows from them, so their ``True`` says nothing)
+    unless no other sample has a verdict,
     and an ``Uncertain`` vote counts half (``UNCERTAIN_WEIGHT``): a proof is
     positive evidence from a translation, while ``Uncertain`` is also what
     every faulty translation gives (a predicate spelled two ways, a missing
@@ -163,6 +164,11 @@ def vote(samples: Sequence[Any], *, policy: str = "linc") -> Answer:
             abstained.append(i)
             continue
         counted.append(i)
+
+    if not counted and abstained:
+        # nothing else to defer to (a single program, say): read the
+        # inconsistent samples by the decision rule after all (proved → True)
+        counted, abstained = abstained, []
 
     votes: dict[Verdict, int] = {}
     scores: dict[Verdict, float] = {}

@@ -50,6 +50,12 @@ def test_linc_counts_inconsistent_samples_as_true():
     assert answer.inconsistent
 
 
+def test_best_falls_back_to_inconsistent_samples_when_alone():
+    samples = [Sample(verdict=T, inconsistent=True), E]
+    answer = vote(samples, policy="best")
+    assert answer.label is T and answer.abstained == []
+
+
 def test_best_counts_uncertain_half():
     # 3 Uncertain vs 2 True: LINC says Uncertain, best needs twice the support for it
     samples = [U, T, T, U, U]

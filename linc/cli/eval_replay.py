@@ -45,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--backend", action="append", dest="backends", help="backend (repeat for a portfolio, fastest first)")
     p.add_argument("--timeout", type=float, help="seconds per prover call (default 10)")
+    p.add_argument(
+        "--first-seconds", type=float, help="limit of the portfolio's first backend before the next one takes over"
+    )
     p.add_argument("--workers", type=int, default=None, help="processes (default: CPU count)")
     p.add_argument("--out", type=Path, help="write problems.jsonl as results finish, report.json and report.md")
     p.add_argument("--resume", action="store_true", help="skip problems already in --out/problems.jsonl")
@@ -75,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         "extraction": args.extraction,
         "backends": tuple(args.backends) if args.backends else None,
         "seconds": args.timeout,
+        "first_seconds": args.first_seconds,
         "workers": args.workers if args.workers is not None else (os.cpu_count() or 1),
         "cache": False if args.no_cache else None,
         "cache_dir": str(args.cache_dir) if args.cache_dir else None,
