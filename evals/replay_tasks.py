@@ -66,10 +66,32 @@ class Prepared:
     """A sample made ready for deciding: a task, or the reason it is an Error."""
 
     task: Task | None = None
-    key: str | None = None
+    key: str | None = None  # shared by samples decided together (exact or semantic)
+    task_id: str | None = None  # the exact task's digest (prover-cache keys)
     error: ErrorCause | None = None
     detail: str = ""
     repairs: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """Everything but the task itself (enough to find cached outcomes)."""
+        return {
+            "key": self.key,
+            "task_id": self.task_id,
+            "error": self.error.value if self.error else None,
+            "detail": self.detail,
+            "repairs": list(self.repairs),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Prepared:
+        error = data.get("error")
+        return cls(
+            key=data.get("key"),  # type: ignore[arg-type]
+            task_id=data.get("task_id"),  # type: ignore[arg-type]
+            error=ErrorCause(error) if error else None,
+            detail=str(data.get("detail", "")),
+            repairs=tuple(data.get("repairs", ())),  # type: ignore[arg-type]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +297,9 @@ def prepare_texts(
     except (LincError, RecursionError) as exc:
         cause = ErrorCause.PARSE if isinstance(exc, RecursionError) else classify_error(exc)
         return Prepared(error=cause, detail=_one_line(exc), repairs=tuple(repairs))
-    return Prepared(task=task, key=task_key(task, semantic=options.dedup), repairs=tuple(repairs))
+    task_id = task_key(task)
+    key = task_key(task, semantic=True) if options.dedup else task_id
+    return Prepared(task=task, key=key, task_id=task_id, repairs=tuple(repairs))
 
 
 def make_task(
