@@ -44,8 +44,7 @@ from linc.ir import (
     Top,
     Var,
     Xor,
-    forall,
-    free_vars,
+    closure,
 )
 from linc.registry import Availability
 from linc.results import Limits, ProofResult, ProofStatus
@@ -127,21 +126,17 @@ class Printer:
         raise TypeError(f"not a formula: {f!r}")
 
 
-def _closed(f: Formula) -> Formula:
-    free = free_vars(f)
-    return forall(sorted(free), f) if free else f
-
 
 def format_formula(f: Formula) -> str:
     """One formula in TPTP FOF syntax (names sanitised as in a prover input)."""
-    return Printer().formula(_closed(f))
+    return Printer().formula(closure(f))
 
 
 def format_problem(premises: Sequence[Formula], goal: Formula) -> str:
     """The TPTP problem: premise ``i`` is axiom ``p<i>``, the goal a conjecture."""
     printer = Printer()
-    lines = [f"fof(p{i}, axiom, {printer.formula(_closed(p))})." for i, p in enumerate(premises)]
-    lines.append(f"fof(goal, conjecture, {printer.formula(_closed(goal))}).")
+    lines = [f"fof(p{i}, axiom, {printer.formula(closure(p))})." for i, p in enumerate(premises)]
+    lines.append(f"fof(goal, conjecture, {printer.formula(closure(goal))}).")
     return "\n".join(lines) + "\n"
 
 

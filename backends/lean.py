@@ -49,8 +49,7 @@ from linc.ir import (
     Top,
     Var,
     Xor,
-    forall,
-    free_vars,
+    closure,
 )
 from linc.registry import Availability
 from linc.results import Limits, ProofResult, ProofStatus
@@ -148,15 +147,11 @@ class Printer:
         raise TypeError(f"not a formula: {f!r}")
 
 
-def _closed(f: Formula) -> Formula:
-    free = free_vars(f)
-    return forall(sorted(free), f) if free else f
-
 
 def format_proposition(premises: Sequence[Formula], goal: Formula, *, printer: Printer | None = None) -> str:
     """``(premise₁) → … → conclusion`` as a Lean proposition."""
     printer = printer or Printer()
-    parts = [printer.formula(_closed(p)) for p in premises] + [printer.formula(_closed(goal))]
+    parts = [printer.formula(closure(p)) for p in premises] + [printer.formula(closure(goal))]
     return " → ".join(parts)
 
 

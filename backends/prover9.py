@@ -50,8 +50,7 @@ from linc.ir import (
     Top,
     Var,
     Xor,
-    forall,
-    free_vars,
+    closure,
 )
 from linc.registry import Availability
 from linc.results import Limits, ProofResult, ProofStatus
@@ -162,11 +161,6 @@ def _wrap(text: str) -> str:
     return text if text.startswith("(") or text in ("$T", "$F") else f"({text})"
 
 
-def closed(f: Formula) -> Formula:
-    """``f`` with its free variables universally quantified (sorted by name)."""
-    free = free_vars(f)
-    return forall(sorted(free), f) if free else f
-
 
 def format_formula(f: Formula) -> str:
     """One formula in Prover9 syntax (names sanitised as in a prover input)."""
@@ -192,8 +186,8 @@ def format_problem(premises: Sequence[Formula], goal: Formula, *, limits: Limits
         "clear(print_given).",
         "formulas(assumptions).",
     ]
-    lines += [f"{printer.formula(closed(p))} # label(p{i})." for i, p in enumerate(premises)]
-    lines += ["end_of_list.", "formulas(goals).", f"{printer.formula(closed(goal))}.", "end_of_list."]
+    lines += [f"{printer.formula(closure(p))} # label(p{i})." for i, p in enumerate(premises)]
+    lines += ["end_of_list.", "formulas(goals).", f"{printer.formula(closure(goal))}.", "end_of_list."]
     return "\n".join(lines) + "\n"
 
 

@@ -37,8 +37,7 @@ from linc.ir import (
     Top,
     Var,
     Xor,
-    forall,
-    free_vars,
+    closure,
 )
 from linc.registry import Availability
 from linc.results import Limits, ProofResult, ProofStatus
@@ -145,10 +144,6 @@ class Translator:
         raise TypeError(f"not a formula: {f!r}")
 
 
-def _closed(f: Formula) -> Formula:
-    free = free_vars(f)
-    return forall(sorted(free), f) if free else f
-
 
 def format_smt2(premises: Sequence[Formula], goal: Formula) -> str:
     """The SMT-LIB 2 problem Z3 is given for ``premises ⊢ goal``."""
@@ -157,8 +152,8 @@ def format_smt2(premises: Sequence[Formula], goal: Formula) -> str:
     tr = Translator(ctx)
     solver = z3.Solver(ctx=ctx)
     for i, premise in enumerate(premises):
-        solver.assert_and_track(tr.formula(_closed(premise)), z3.FreshBool(f"premise{i}", ctx))
-    solver.add(z3.Not(tr.formula(_closed(goal))))
+        solver.assert_and_track(tr.formula(closure(premise)), z3.FreshBool(f"premise{i}", ctx))
+    solver.add(z3.Not(tr.formula(closure(goal))))
     return solver.to_smt2()
 
 
@@ -244,8 +239,8 @@ class Z3Backend:
             for i, premise in enumerate(premises):
                 tracker = z3.FreshBool(prefix=f"premise{i}", ctx=ctx)
                 trackers.append(tracker)
-                solver.assert_and_track(tr.formula(_closed(premise)), tracker)
-            solver.add(z3.Not(tr.formula(_closed(goal))))
+                solver.assert_and_track(tr.formula(closure(premise)), tracker)
+            solver.add(z3.Not(tr.formula(closure(goal))))
             ticket = self._watchdog.watch(ctx, limits.seconds + WATCHDOG_GRACE)
             try:
                 answer = solver.check()

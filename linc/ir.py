@@ -229,6 +229,12 @@ def free_vars(formula: Formula) -> frozenset[str]:
     return _free(formula, frozenset())
 
 
+def closure(formula: Formula) -> Formula:
+    """``formula`` with its free variables universally quantified, sorted by name."""
+    free = free_vars(formula)
+    return forall(sorted(free), formula) if free else formula
+
+
 def _free(formula: Formula, bound: frozenset[str]) -> frozenset[str]:
     if isinstance(formula, (ForAll, Exists)):
         return _free(formula.body, bound | {formula.var.name})
