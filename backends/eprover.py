@@ -17,13 +17,13 @@ import math
 import os
 import re
 import shutil
-import threading
 from collections.abc import Sequence
 from importlib.util import find_spec
 from pathlib import Path
 from typing import ClassVar
 
 from linc.backends import process
+from linc.backends.binary import BinaryBackend
 from linc.backends.fold import fold_formula, fold_term
 from linc.backends.naming import Namer, plain
 from linc.errors import BackendError, BackendUnavailable
@@ -151,30 +151,11 @@ def _wheel_binary() -> Path | None:
     return None
 
 
-class EproverBackend:
+class EproverBackend(BinaryBackend):
     """E in automatic mode, one process per call, hard-killed at the limit."""
 
     name: ClassVar[str] = "eprover"
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._found: tuple[str | None, Availability, Path | None] | None = None
-
-    def available(self) -> Availability:
-        return self._discover()[0]
-
-    def binary(self) -> Path:
-        availability, path = self._discover()
-        if path is None:
-            raise BackendUnavailable(self.name, availability.reason, availability.hint)
-        return path
-
-    def _discover(self) -> tuple[Availability, Path | None]:
-        env = os.environ.get(ENV_BINARY)
-        with self._lock:
-            if self._found is None or self._found[0] != env:
-                self._found = (env, *self._locate(env))
-            return self._found[1], self._found[2]
+    env_var: ClassVar[str] = ENV_BINARY
 
     def _locate(self, env: str | None) -> tuple[Availability, Path | None]:
         if env:

@@ -23,13 +23,13 @@ import re
 import shutil
 import stat
 import sys
-import threading
 from collections.abc import Sequence
 from importlib.util import find_spec
 from pathlib import Path
 from typing import ClassVar
 
 from linc.backends import process
+from linc.backends.binary import BinaryBackend
 from linc.backends.fold import fold_formula, fold_term
 from linc.backends.naming import Namer, plain
 from linc.errors import BackendError, BackendUnavailable
@@ -232,34 +232,11 @@ def _ensure_executable(path: Path) -> Path:
         return copy
 
 
-class Prover9Backend:
+class Prover9Backend(BinaryBackend):
     """Prover9 (LADR 2009-11A) run as a subprocess with hard limits."""
 
     name: ClassVar[str] = "prover9"
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._found: tuple[str | None, Availability, Path | None] | None = None
-
-    # -- discovery
-
-    def binary(self) -> Path:
-        """The prover9 executable; raises ``BackendUnavailable`` with a hint."""
-        availability, path = self._discover()
-        if path is None:
-            raise BackendUnavailable(self.name, availability.reason, availability.hint)
-        return path
-
-    def available(self) -> Availability:
-        return self._discover()[0]
-
-    def _discover(self) -> tuple[Availability, Path | None]:
-        env = os.environ.get(ENV_BINARY)
-        with self._lock:
-            if self._found is None or self._found[0] != env:
-                availability, path = self._locate(env)
-                self._found = (env, availability, path)
-            return self._found[1], self._found[2]
+    env_var: ClassVar[str] = ENV_BINARY
 
     def _locate(self, env: str | None) -> tuple[Availability, Path | None]:
         if env:

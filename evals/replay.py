@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -47,7 +46,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from linc.cache import Cache, digest
-from linc.errors import BackendError, BackendUnavailable, ConfigError, LincError
+from linc.errors import BackendError, BackendUnavailable, ConfigError
 from linc.results import Limits, ProofResult, ProofStatus, Verdict
 from linc.voting import ErrorCause, Sample, vote
 
