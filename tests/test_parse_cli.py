@@ -11,13 +11,13 @@ import pytest
 
 from linc.cli import main
 
-README_INPUT = "all x. (Man(x) -> Mortal(x))\n∀x (Student(x) → ∃y (Course(y) ∧ Takes(x, y)))\n"
+MIXED_INPUT = "all x. (Man(x) -> Mortal(x))\n∀x (Student(x) → ∃y (Course(y) ∧ Takes(x, y)))\n"
 
 
-def test_readme_line_runs_as_a_command() -> None:
+def test_mixed_syntax_stdin_prints_unicode() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "linc", "parse", "--to", "unicode"],
-        input=README_INPUT,
+        input=MIXED_INPUT,
         capture_output=True,
         text=True,
         timeout=120,
