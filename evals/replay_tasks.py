@@ -14,7 +14,9 @@ function is an ``ArityError``.
 ``best`` reads with the NLTK/Unicode grammars and repairs (falling back to
 LINC's rewritten text), closes free variables (names NLTK itself reads as
 variables: one lower-case letter and digits), and renames clashing symbols
-apart (``Owns/2`` and ``Owns/3`` become ``Owns_2`` and ``Owns_3``).
+apart (``Owns/2`` and ``Owns/3`` become ``Owns_2`` and ``Owns_3``); a
+constant renamed apart from a unary predicate of the same name keeps the link
+as a premise (``Koala(x)`` and ``Quokka(Koala)``: ``Koala(Koala_c)``).
 """
 
 from __future__ import annotations
@@ -320,13 +322,17 @@ def make_task(
     closed = [close_free_names(p) for p in premises]
     goal = close_free_names(goal)
     formulas = [*closed, goal]
+    axioms: list[Formula] = []
     if options.rename_arity:
         renamed, changed = rename_clashes(formulas)
         if changed:
             repairs.append("arity_rename")
+            axioms = kind_axioms(formulas)
+            if axioms:
+                repairs.append("kind_axiom")
             formulas = renamed
     check_arities(formulas)
-    return Task(tuple(formulas[:-1]), formulas[-1], Not(formulas[-1]))
+    return Task((*formulas[:-1], *axioms), formulas[-1], Not(formulas[-1]))
 
 
 def _one_line(exc: BaseException) -> str:
@@ -424,13 +430,32 @@ def rename_clashes(formulas: Sequence[Formula]) -> tuple[list[Formula], bool]:
     function of another arity) gets ``_fN`` (``_c`` for a constant).
     Returns the formulas and whether anything changed.
     """
+    pred_names, func_names = _clash_names(formulas)
+    if not pred_names and not func_names:
+        return list(formulas), False
+
+    def term(t: Term) -> Term:
+        if isinstance(t, Const):
+            return Const(func_names.get((t.name, 0), t.name))
+        if isinstance(t, Func):
+            return Func(func_names.get((t.name, len(t.args)), t.name), tuple(term(a) for a in t.args))
+        return t
+
+    def pred(p: Pred) -> Formula:
+        return Pred(pred_names.get((p.name, len(p.args)), p.name), tuple(term(a) for a in p.args))
+
+    return [_map_formula(f, pred=pred, term=term) for f in formulas], True
+
+
+def _clash_names(
+    formulas: Sequence[Formula],
+) -> tuple[dict[tuple[str, int], str], dict[tuple[str, int], str]]:
+    """The new names ``rename_clashes`` gives: (name, arity) → name, for predicates and for functions."""
     sig = signature(formulas)
     preds = {name: ar for (role, name), ar in sig.items() if role == "pred"}
     funcs = {name: ar for (role, name), ar in sig.items() if role == "func"}
     bad_preds = {n for n, ar in preds.items() if len(ar) > 1}
     bad_funcs = {n for n, ar in funcs.items() if len(ar) > 1 or n in preds}
-    if not bad_preds and not bad_funcs:
-        return list(formulas), False
     taken = {name for _, name in sig}
 
     def fresh(base: str) -> str:
@@ -444,18 +469,27 @@ def rename_clashes(formulas: Sequence[Formula]) -> tuple[list[Formula], bool]:
     func_names = {
         (n, a): fresh(f"{n}_c" if a == 0 else f"{n}_f{a}") for n in sorted(bad_funcs) for a in sorted(funcs[n])
     }
+    return pred_names, func_names
 
-    def term(t: Term) -> Term:
-        if isinstance(t, Const):
-            return Const(func_names.get((t.name, 0), t.name))
-        if isinstance(t, Func):
-            return Func(func_names.get((t.name, len(t.args)), t.name), tuple(term(a) for a in t.args))
-        return t
 
-    def pred(p: Pred) -> Formula:
-        return Pred(pred_names.get((p.name, len(p.args)), p.name), tuple(term(a) for a in p.args))
+def kind_axioms(formulas: Sequence[Formula]) -> list[Formula]:
+    """``P(c)`` for each constant ``c`` that ``rename_clashes`` renames apart from a unary predicate ``P``.
 
-    return [_map_formula(f, pred=pred, term=term) for f in formulas], True
+    A model that writes both ``Koala(x)`` and ``Quokka(Koala)`` names a koala
+    (or koalas as a kind) by its kind; renaming the constant apart
+    (``Koala_c``) keeps the formulas well-formed but cuts the constant off
+    from everything said about koalas, and ``Koala(Koala_c)`` keeps the link
+    the shared name states. Only where the predicate is used at arity 1
+    alone: the name of a relation used as a constant (``Rent/2`` and
+    ``Rent``) says nothing to restore. ``formulas`` are the ones before renaming.
+    """
+    pred_names, func_names = _clash_names(formulas)
+    unary = {name for (role, name), ar in signature(formulas).items() if role == "pred" and ar == {1}}
+    return [
+        Pred(name, (Const(new),))
+        for (name, arity), new in sorted(func_names.items())
+        if arity == 0 and name in unary and (name, 1) not in pred_names
+    ]
 
 
 # ------------------------------------------------------------------ keys

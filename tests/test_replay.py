@@ -72,6 +72,37 @@ def test_arity_clash_is_error_in_parity_and_renamed_in_best(tmp_path):
     assert "arity_rename" in best.samples[0].repairs
 
 
+def test_constant_named_like_a_unary_predicate_keeps_its_kind_in_best(tmp_path):
+    # "Koala" is a predicate and a constant: parity refuses the sample, best
+    # renames the constant apart and states Koala(Koala_c), so the premises
+    # refute "the koala is a quokka" (as they would for any koala).
+    run = one_problem(
+        "FOL:\tall x. (Koala(x) & Fluffy(x) -> -Quokka(x))\nFOL:\tall x. (Quokka(x) -> Fluffy(x))\n"
+        "FOL:\tQuokka(Koala)",
+        label=Verdict.FALSE,
+    )
+    parity = _only_record(tmp_path, run, "linc")
+    assert parity.samples[0].error is ErrorCause.ARITY
+    best = _only_record(tmp_path, run, "best")
+    assert best.samples[0].verdict is Verdict.FALSE
+    assert {"arity_rename", "kind_axiom"} <= set(best.samples[0].repairs)
+
+
+def test_kind_axioms_only_for_unary_predicates():
+    from linc.evals.replay_tasks import kind_axioms, rename_clashes
+    from linc.ir import Const, Pred
+    from linc.parsers import parse
+
+    texts = ("all x. (Koala(x) -> Cute(x))", "Likes(Koala, Rent)", "Rent(Ann, Bob)", "Koala_c = Koala_c")
+    formulas = [parse(t) for t in texts]
+    renamed, changed = rename_clashes(formulas)
+    assert changed
+    # the constant Koala is renamed past the existing Koala_c; Rent names a relation: no axiom
+    assert kind_axioms(formulas) == [Pred("Koala", (Const("Koala_c_2"),))]
+    assert renamed[1] == Pred("Likes", (Const("Koala_c_2"), Const("Rent_c")))
+    assert kind_axioms([parse("Koala(Ann)"), parse("Koala(Bob)")]) == []
+
+
 def test_free_u_to_z_names_are_variables_in_parity(tmp_path):
     # Prover9 reads a free x as a variable: "Tall(x)" claims everything is tall,
     # so the conclusion Tall(Ann) is proved in parity; best reads x the same way,
