@@ -14,15 +14,29 @@ from typing import TypeVar
 from linc.ir import Formula, Func, Term, children
 
 T = TypeVar("T")
+N = TypeVar("N")
 
 
 def fold_formula(formula: Formula, combine: Callable[[Formula, list[T]], T]) -> T:
     """Post-order fold of ``formula`` (leaves visited left to right)."""
+    return _fold(formula, children, combine)
+
+
+def fold_term(term: Term, combine: Callable[[Term, list[T]], T]) -> T:
+    """Post-order fold of ``term`` (arguments left to right)."""
+    return _fold(term, _arguments, combine)
+
+
+def _arguments(term: Term) -> tuple[Term, ...]:
+    return term.args if isinstance(term, Func) else ()
+
+
+def _fold(root: N, kids_of: Callable[[N], tuple[N, ...]], combine: Callable[[N, list[T]], T]) -> T:
     out: list[T] = []
-    stack: list[tuple[Formula, bool]] = [(formula, False)]
+    stack: list[tuple[N, bool]] = [(root, False)]
     while stack:
         node, ready = stack.pop()
-        kids = children(node)
+        kids = kids_of(node)
         if ready or not kids:
             n = len(kids)
             parts = out[len(out) - n :] if n else []
@@ -32,25 +46,6 @@ def fold_formula(formula: Formula, combine: Callable[[Formula, list[T]], T]) -> 
         else:
             stack.append((node, True))
             stack.extend((kid, False) for kid in reversed(kids))
-    return out[0]
-
-
-def fold_term(term: Term, combine: Callable[[Term, list[T]], T]) -> T:
-    """Post-order fold of ``term`` (arguments left to right)."""
-    out: list[T] = []
-    stack: list[tuple[Term, bool]] = [(term, False)]
-    while stack:
-        node, ready = stack.pop()
-        args = node.args if isinstance(node, Func) else ()
-        if ready or not args:
-            n = len(args)
-            parts = out[len(out) - n :] if n else []
-            if n:
-                del out[len(out) - n :]
-            out.append(combine(node, parts))
-        else:
-            stack.append((node, True))
-            stack.extend((arg, False) for arg in reversed(args))
     return out[0]
 
 
