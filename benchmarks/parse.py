@@ -32,45 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from linc import ParseError, parse, read, render
+from linc.evals.corpora import folio_gold_strings, linc_fol_lines, logiclm_formulas
 from linc.parsers import RenderError
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def folio_gold_strings(folder: Path) -> list[str]:
-    out: list[str] = []
-    for name in ("folio-train.jsonl", "folio-validation.jsonl"):
-        for line in (folder / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                out.extend(row["premises-FOL"])
-                if "conclusion-FOL" in row:
-                    out.append(row["conclusion-FOL"])
-    return out
-
-
-def linc_fol_lines(path: Path) -> list[str]:
-    out: list[str] = []
-    for problem in json.loads(path.read_text(encoding="utf-8")):
-        for completion in problem:
-            for line in completion.strip().splitlines():
-                if "FOL:" in line:
-                    out.append(line.split("FOL:", 1)[1].strip())
-    return out
-
-
-def logiclm_formulas(path: Path) -> list[str]:
-    out: list[str] = []
-    for item in json.loads(path.read_text(encoding="utf-8")):
-        section = None
-        for line in item["raw_logic_programs"][0].splitlines():
-            head = line.strip()
-            if head.startswith(("Predicates:", "Premises:", "Conclusion:")):
-                section = head.split(":")[0]
-                continue
-            if section in ("Premises", "Conclusion") and head:
-                out.append(head.split(":::")[0].strip())
-    return out
 
 
 # ------------------------------------------------------------------ timing

@@ -9,49 +9,8 @@ from pathlib import Path
 import pytest
 
 from linc import ParseError, parse, read, render
+from linc.evals.corpora import folio_gold_strings, linc_fol_lines, logiclm_formulas
 from linc.parsers import RenderError
-
-# ------------------------------------------------------------------ corpora
-
-
-def folio_gold_strings(folder: Path) -> list[str]:
-    """Every premise and conclusion FOL string of FOLIO v0 train + validation."""
-    out: list[str] = []
-    for name in ("folio-train.jsonl", "folio-validation.jsonl"):
-        for line in (folder / name).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                out.extend(row["premises-FOL"])
-                if "conclusion-FOL" in row:
-                    out.append(row["conclusion-FOL"])
-    return out
-
-
-def linc_fol_lines(path: Path) -> list[str]:
-    """The text after ``FOL:`` on every line of every recorded completion."""
-    out: list[str] = []
-    for problem in json.loads(path.read_text(encoding="utf-8")):
-        for completion in problem:
-            for line in completion.strip().splitlines():
-                if "FOL:" in line:
-                    out.append(line.split("FOL:", 1)[1].strip())
-    return out
-
-
-def logiclm_formulas(path: Path) -> list[str]:
-    """The formulas (text before ``:::``) of the Premises and Conclusion sections."""
-    out: list[str] = []
-    for item in json.loads(path.read_text(encoding="utf-8")):
-        section = None
-        for line in item["raw_logic_programs"][0].splitlines():
-            head = line.strip()
-            if head.startswith(("Predicates:", "Premises:", "Conclusion:")):
-                section = head.split(":")[0]
-                continue
-            if section in ("Premises", "Conclusion") and head:
-                out.append(head.split(":::")[0].strip())
-    return out
-
 
 def test_folio_gold_parses_as_unicode_and_round_trips(shared_data: Path) -> None:
     strings = folio_gold_strings(shared_data / "folio-v0")
