@@ -84,11 +84,9 @@ def _check(depth: int, token: Token | None) -> int:
 
 
 def _token_of(value: Any) -> Token | None:
-    if isinstance(value, Token):
-        return value
     if isinstance(value, App):
         return value.token
-    return None
+    return value if hasattr(value, "start_pos") else None  # a lark or lark-cython token
 
 
 # ------------------------------------------------------------------ binding
@@ -278,7 +276,7 @@ class Builder(Transformer):
             left, dl = self.term(first, op)
             right, dr = self.term(children[i + 1], op)
             depth = _check(max(dl, dr) + 1, op)
-            symbol = op.strip()
+            symbol = op.value.strip()
             if symbol in _EQ:
                 result = (Eq(left, right), depth)
             elif symbol in _NEQ:
@@ -307,13 +305,13 @@ class Builder(Transformer):
     def negated_atom(self, children: list[Token]) -> FormulaValue:
         """``-P(a)`` lexed as one token."""
         token = children[0]
-        rest = str(token)[1:].lstrip(self.SPACE)
+        rest = token.value[1:].lstrip(self.SPACE)
         app = self.flat_atom(Token.new_borrow_pos("ATOM", rest, token))
         return Not(Pred(app.name, app.args)), 2
 
     def flat_atom(self, token: Token) -> App:
         """``P(a, b)`` lexed as one token: names cannot hold ``( ) ,`` or spaces."""
-        text = str(token)
+        text = token.value
         open_at = text.index("(")
         space = self.SPACE
         args = []
@@ -326,7 +324,7 @@ class Builder(Transformer):
         return App(text[:open_at].strip(space), tuple(args), 1, token)
 
     def name(self, token: Token) -> str:
-        return str(token)
+        return token.value
 
     def top(self, children: list[Any]) -> FormulaValue:
         return Top(), 1
@@ -339,13 +337,13 @@ class Builder(Transformer):
         op = children[0]
         names: list[str] = []
         for value in children[1:-1]:
-            if isinstance(value, Token):
-                if value.type in ("NAME", "VAR"):
-                    names.append(self.variable(value))
-            elif isinstance(value, list):
+            if isinstance(value, list):
                 names.extend(self.variable(v) for v in value)
+            elif getattr(value, "type", None) in ("NAME", "VAR"):
+                names.append(self.variable(value))
         node, depth = self.formula(children[-1])
-        kind = ForAll if str(op) in _FORALL_WORDS or str(op).lower() in _FORALL_WORDS else Exists
+        word = op.value
+        kind = ForAll if word in _FORALL_WORDS or word.lower() in _FORALL_WORDS else Exists
         for var in reversed(names):
             node = kind(Var(var), bind(node, var))
             depth = _check(depth + 1, op)
@@ -354,7 +352,7 @@ class Builder(Transformer):
     quant_call = quant
 
     def variable(self, token: Token) -> str:
-        return str(token)
+        return token.value
 
 
 class NltkBuilder(Builder):
@@ -374,20 +372,20 @@ class NltkBuilder(Builder):
     }
 
     def variable(self, token: Token) -> str:
-        if not NLTK_VARIABLE.match(token):
-            raise BuildError(f"{str(token)!r} cannot be a bound variable in NLTK syntax", token)
-        return str(token)
+        if not NLTK_VARIABLE.match(token.value):
+            raise BuildError(f"{token.value!r} cannot be a bound variable in NLTK syntax", token)
+        return token.value
 
     def name(self, token: Token) -> str:
-        if token == "iota":
+        if token.value == "iota":
             raise BuildError("'iota' expressions are not first-order", token)
-        return str(token)
+        return token.value
 
     def app(self, children: list[Any]) -> App:
         head = children[0]
-        if len(children) > 1 and NLTK_INDIVIDUAL.match(head):
+        if len(children) > 1 and NLTK_INDIVIDUAL.match(head.value):
             raise BuildError(
-                f"{str(head)!r} is a variable and cannot take arguments in NLTK syntax", head
+                f"{head.value!r} is a variable and cannot take arguments in NLTK syntax", head
             )
         return super().app(children)
 
@@ -400,7 +398,7 @@ class NltkBuilder(Builder):
         if head.type not in ("PREFIX", "PREFIX_OPEN"):
             return super().quant(children)
         # "all x y." lexed as one token
-        word, *names = _NLTK_SPACE.split(str(head).rstrip(" \t\n(")[:-1].strip(" \t\n"))
+        word, *names = _NLTK_SPACE.split(head.value.rstrip(" \t\n(")[:-1].strip(" \t\n"))
         tokens = [Token.new_borrow_pos("NAME", name, head) for name in names]
         return super().quant([Token.new_borrow_pos("QUANT", word, head), *tokens, children[-1]])
 
@@ -445,7 +443,7 @@ class LeanBuilder(Builder):
     }
 
     def name(self, token: Token) -> str:
-        text = str(token)
+        text = token.value
         return text[1:-1] if text.startswith("«") else text
 
     variable = name

@@ -207,7 +207,7 @@ def _lark_error(text: str, exc: UnexpectedInput, grammar: str) -> ParseError:
         expected = shown(exc.expected)
         if token.type == "$END":
             return _error_at(text, len(text.rstrip()), "unexpected end of formula", expected)
-        value = str(token)
+        value = str(token.value)
         pos = (token.start_pos or 0) + len(value) - len(value.lstrip())  # operators carry spaces
         return _error_at(text, pos, f"unexpected {value.strip()!r}", expected)
     if isinstance(exc, UnexpectedEOF):  # pragma: no cover - LALR reports $END tokens
