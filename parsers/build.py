@@ -103,10 +103,11 @@ def bind(formula: Formula, name: str) -> Formula:
 def _bind(f: Formula, name: str, var: Var) -> Formula:
     kind = type(f)
     if kind is Pred:
-        if not f.args:  # type: ignore[union-attr]
-            return f
-        args = tuple(_bind_term(a, name, var) for a in f.args)  # type: ignore[union-attr]
-        return f if args == f.args else Pred(f.name, args)  # type: ignore[union-attr]
+        old = f.args  # type: ignore[union-attr]
+        if all(type(a) is Const and a.name != name for a in old):
+            return f  # the common case: nothing to bind
+        args = tuple(_bind_term(a, name, var) for a in old)
+        return f if all(a is b for a, b in zip(args, old)) else Pred(f.name, args)  # type: ignore[union-attr]
     if kind is Not:
         body = _bind(f.body, name, var)  # type: ignore[union-attr]
         return f if body is f.body else Not(body)  # type: ignore[union-attr]
@@ -341,8 +342,11 @@ class Builder(Transformer):
                 names.extend(self.variable(v) for v in value)
             elif getattr(value, "type", None) in ("NAME", "VAR"):
                 names.append(self.variable(value))
-        node, depth = self.formula(children[-1])
-        word = op.value
+        return self.quantify(op, op.value, names, children[-1])
+
+    def quantify(self, op: Token, word: str, names: list[str], body: Any) -> FormulaValue:
+        """Bind ``names`` (the first outermost) over ``body`` with quantifier ``word``."""
+        node, depth = self.formula(body)
         kind = ForAll if word in _FORALL_WORDS or word.lower() in _FORALL_WORDS else Exists
         for var in reversed(names):
             node = kind(Var(var), bind(node, var))
@@ -399,8 +403,10 @@ class NltkBuilder(Builder):
             return super().quant(children)
         # "all x y." lexed as one token
         word, *names = _NLTK_SPACE.split(head.value.rstrip(" \t\n(")[:-1].strip(" \t\n"))
-        tokens = [Token.new_borrow_pos("NAME", name, head) for name in names]
-        return super().quant([Token.new_borrow_pos("QUANT", word, head), *tokens, children[-1]])
+        for name in names:
+            if not NLTK_VARIABLE.match(name):
+                raise BuildError(f"{name!r} cannot be a bound variable in NLTK syntax", head)
+        return self.quantify(head, word, names, children[-1])
 
     def flat_atom(self, token: Token) -> App:
         app = super().flat_atom(token)
