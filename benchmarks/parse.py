@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/parse.py [--data ../shared/data] [--repeat 5] [--no-acceptance]
 
-- ``speed``: lines per second, ours (``syntax="nltk"``) against NLTK's
+- ``speed``: lines per second (and the parsing engine), ours (``syntax="nltk"``) against NLTK's
   ``Expression.fromstring``, on the distinct ``FOL:`` lines of LINC's
   recorded generations (median of ``--repeat`` runs, with the ratio), by
   process CPU time and by wall time.
@@ -34,6 +34,7 @@ from typing import Any
 from linc import ParseError, parse, read, render
 from linc.evals.corpora import folio_gold_strings, linc_fol_lines, logiclm_formulas
 from linc.parsers import RenderError
+from linc.parsers.grammar import COMPILED
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -90,7 +91,11 @@ def speed(lines: list[str], repeat: int) -> dict[str, Any]:
                 pass
 
     parse("P", syntax="nltk")  # build the parsers outside the timing
-    out: dict[str, Any] = {"lines": len(lines), "repeat": repeat}
+    out: dict[str, Any] = {
+        "lines": len(lines),
+        "repeat": repeat,
+        "engine": "lark-cython" if COMPILED else "lark (pure Python)",
+    }
     # CPU time of this process is the fair clock on a shared machine; wall
     # time is given too
     for label, clock in (("cpu", time.process_time), ("wall", time.perf_counter)):
