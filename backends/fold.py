@@ -64,7 +64,9 @@ def canonical(formula: Formula) -> str:
 
     def node(f: Formula, parts: list[str]) -> str:
         if isinstance(f, Pred):
-            return "P" + json.dumps(f.name) + "(" + ",".join(fold_term(a, term) for a in f.args) + ")"
+            return (
+                "P" + json.dumps(f.name) + "(" + ",".join(fold_term(a, term) for a in f.args) + ")"
+            )
         if isinstance(f, Eq):
             return "Eq(" + fold_term(f.left, term) + "," + fold_term(f.right, term) + ")"
         if isinstance(f, (ForAll, Exists)):

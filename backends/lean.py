@@ -55,7 +55,9 @@ from linc.registry import Availability
 from linc.results import Limits, ProofResult, ProofStatus
 
 ENV_BINARY = "LINC_LEAN"
-INSTALL_HINT = "install Lean 4 with elan (https://github.com/leanprover/elan) so that `lean` is on PATH"
+INSTALL_HINT = (
+    "install Lean 4 with elan (https://github.com/leanprover/elan) so that `lean` is on PATH"
+)
 SORT = "U"
 NAMESPACE = "LincProblem"
 THEOREM = "linc_goal"
@@ -147,15 +149,18 @@ class Printer:
         raise TypeError(f"not a formula: {f!r}")
 
 
-
-def format_proposition(premises: Sequence[Formula], goal: Formula, *, printer: Printer | None = None) -> str:
+def format_proposition(
+    premises: Sequence[Formula], goal: Formula, *, printer: Printer | None = None
+) -> str:
     """``(premise₁) → … → conclusion`` as a Lean proposition."""
     printer = printer or Printer()
     parts = [printer.formula(closure(p)) for p in premises] + [printer.formula(closure(goal))]
     return " → ".join(parts)
 
 
-def format_theorem(premises: Sequence[Formula], goal: Formula, *, tactic: str = DEFAULT_TACTIC) -> str:
+def format_theorem(
+    premises: Sequence[Formula], goal: Formula, *, tactic: str = DEFAULT_TACTIC
+) -> str:
     """A self-contained Lean 4 file stating ``premises → goal`` as a theorem."""
     printer = Printer()
     statement = format_proposition(premises, goal, printer=printer)
@@ -196,18 +201,24 @@ class LeanBackend:
     def _locate(self, env: str | None) -> Availability:
         binary = env or shutil.which("lean")
         if not binary:
-            return Availability(False, "lean is not on PATH (no Lean 4 toolchain installed)", INSTALL_HINT)
+            return Availability(
+                False, "lean is not on PATH (no Lean 4 toolchain installed)", INSTALL_HINT
+            )
         try:
             done = process.run([binary, "--version"], seconds=30.0)
         except OSError as exc:
             return Availability(False, f"{binary} does not run: {exc}", INSTALL_HINT)
         match = _VERSION.search(done.stdout)
         if match is None or not match.group(1).startswith("4"):
-            return Availability(False, f"{binary} is not Lean 4: {done.stdout.strip()[:80]}", INSTALL_HINT)
+            return Availability(
+                False, f"{binary} is not Lean 4: {done.stdout.strip()[:80]}", INSTALL_HINT
+            )
         return Availability(True, version=match.group(1))
 
     def input_text(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> str:
-        return format_theorem(premises, goal, tactic=str(limits.options.get("lean_tactic", DEFAULT_TACTIC)))
+        return format_theorem(
+            premises, goal, tactic=str(limits.options.get("lean_tactic", DEFAULT_TACTIC))
+        )
 
     def entails(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> ProofResult:
         availability = self.available()
@@ -223,11 +234,18 @@ class LeanBackend:
             )
         output = (done.stdout + done.stderr).strip()
         if done.killed:
-            status, reason = ProofStatus.UNKNOWN, f"killed at the wall-clock limit ({limits.seconds:g} s)"
+            status, reason = (
+                ProofStatus.UNKNOWN,
+                f"killed at the wall-clock limit ({limits.seconds:g} s)",
+            )
         elif done.returncode == 0 and "sorry" not in output and "error" not in output:
             status, reason = ProofStatus.PROVED, "lean accepted the theorem"
         else:
             status, reason = ProofStatus.UNKNOWN, f"tactic failed: {output[:300]}"
         return ProofResult(
-            status=status, backend=self.name, seconds=done.seconds, version=availability.version, reason=reason
+            status=status,
+            backend=self.name,
+            seconds=done.seconds,
+            version=availability.version,
+            reason=reason,
         )

@@ -29,7 +29,7 @@ class Namer:
     suffixes only append word characters).
     """
 
-    __slots__ = ("_taken", "_map")
+    __slots__ = ("_map", "_taken")
 
     def __init__(self, *, reserved: Iterable[str] = ()) -> None:
         self._taken: set[str] = set(reserved)

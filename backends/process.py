@@ -74,7 +74,11 @@ def run(
         proc.communicate()
         raise
     return Completed(
-        None if killed else proc.returncode, out or "", err or "", time.perf_counter() - start, killed
+        None if killed else proc.returncode,
+        out or "",
+        err or "",
+        time.perf_counter() - start,
+        killed,
     )
 
 

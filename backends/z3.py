@@ -136,13 +136,14 @@ class Translator:
         if isinstance(f, Xor):
             return z3.Xor(parts[0], parts[1])
         if isinstance(f, (ForAll, Exists)):
-            return (z3.ForAll if isinstance(f, ForAll) else z3.Exists)([self.var(f.var.name)], parts[0])
+            return (z3.ForAll if isinstance(f, ForAll) else z3.Exists)(
+                [self.var(f.var.name)], parts[0]
+            )
         if isinstance(f, Top):
             return z3.BoolVal(True, self.ctx)
         if isinstance(f, Bottom):
             return z3.BoolVal(False, self.ctx)
         raise TypeError(f"not a formula: {f!r}")
-
 
 
 def format_smt2(premises: Sequence[Formula], goal: Formula) -> str:
@@ -171,7 +172,9 @@ class Watchdog:
             self._next += 1
             self._deadlines[self._next] = (time.monotonic() + seconds, ctx)
             if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="linc-z3-watchdog", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._loop, name="linc-z3-watchdog", daemon=True
+                )
                 self._thread.start()
             self._cond.notify()
             return self._next
@@ -208,14 +211,20 @@ class Z3Backend:
             try:
                 z3 = _z3()
             except ImportError as exc:
-                self._availability = Availability(False, f"z3 is not importable: {exc}", INSTALL_HINT)
+                self._availability = Availability(
+                    False, f"z3 is not importable: {exc}", INSTALL_HINT
+                )
             else:
                 self._availability = Availability(True, version=z3.get_version_string())
         return self._availability
 
     def input_text(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> str:
         """A canonical text of the call (for cache keys)."""
-        lines = [f"z3-translation {TRANSLATION_VERSION}", *(canonical(p) for p in premises), canonical(goal)]
+        lines = [
+            f"z3-translation {TRANSLATION_VERSION}",
+            *(canonical(p) for p in premises),
+            canonical(goal),
+        ]
         return "\n".join(lines)
 
     def entails(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> ProofResult:
@@ -252,7 +261,11 @@ class Z3Backend:
                 return self._result(ProofStatus.PROVED, start, "unsat", used_premises=used)
             if answer == z3.sat:
                 # limits.options["countermodel"] = False skips the (costly) readable model
-                model = _describe_model(tr, solver.model()) if limits.options.get("countermodel", True) else None
+                model = (
+                    _describe_model(tr, solver.model())
+                    if limits.options.get("countermodel", True)
+                    else None
+                )
                 return self._result(ProofStatus.NOT_PROVED, start, "sat", countermodel=model)
             return self._result(ProofStatus.UNKNOWN, start, solver.reason_unknown() or "unknown")
         finally:
@@ -311,7 +324,9 @@ def _describe_model(tr: Translator, model: Any) -> str:
             if rows > MODEL_MAX_ROWS:
                 break
             if z3.is_true(model.eval(decl(*args), model_completion=True)):
-                true_rows.append(f"({', '.join(show(a) for a in args)})" if arity > 1 else show(args[0]))
+                true_rows.append(
+                    f"({', '.join(show(a) for a in args)})" if arity > 1 else show(args[0])
+                )
         lines.append(f"{name}: {{{', '.join(true_rows)}}}")
     if rows > MODEL_MAX_ROWS:
         lines.append("… (truncated)")

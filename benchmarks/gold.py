@@ -24,11 +24,19 @@ from linc.evals.gold import check_gold
 from linc.registry import get_backend
 from linc.results import Limits
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "folio-v0" / "folio-validation.jsonl"
+DEFAULT_PATH = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared"
+    / "data"
+    / "folio-v0"
+    / "folio-validation.jsonl"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--path", default=str(DEFAULT_PATH))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=10.0)
@@ -60,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     for label, backends, repair in configs:
         walls, calls, report = [], [], None
         for _ in range(args.runs):
-            report = check_gold(problems, backend=backends, limits=limits, repair=repair, workers=args.workers)
+            report = check_gold(
+                problems, backend=backends, limits=limits, repair=repair, workers=args.workers
+            )
             walls.append(report.seconds)
             if report.median_call_seconds is not None:
                 calls.append(report.median_call_seconds)
@@ -95,7 +105,10 @@ def _decide_overhead(names: list[str], repeat: int = 100) -> dict[str, object]:
     from linc.ir import Const, ForAll, Implies, Pred, Var
 
     x = Var("x")
-    premises = [ForAll(x, Implies(Pred("Man", (x,)), Pred("Mortal", (x,)))), Pred("Man", (Const("socrates"),))]
+    premises = [
+        ForAll(x, Implies(Pred("Man", (x,)), Pred("Mortal", (x,)))),
+        Pred("Man", (Const("socrates"),)),
+    ]
     goal = Pred("Mortal", (Const("socrates"),))
     out: dict[str, object] = {}
     for name in names:

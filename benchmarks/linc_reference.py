@@ -34,8 +34,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from evals.linc_rewrite import rewrite_arguments  # noqa: E402
-from evals.recorded import extract_fol, load_linc_run  # noqa: E402
+from evals.linc_rewrite import rewrite_arguments
+from evals.recorded import extract_fol, load_linc_run
 
 
 def prover9_binary() -> str:
@@ -88,7 +88,7 @@ class Reference:
             if self._prover.prove(negated, assumptions):
                 return "False", ""
             return "Uncertain", ""
-        except Exception as exc:  # LINC turns every exception into Error
+        except Exception as exc:  # noqa: BLE001 - LINC turns every exception into Error
             text = str(exc).strip().splitlines()
             return "Error", f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
 
@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
             reasons.append([r for _, r in pairs])
         seconds = time.perf_counter() - start
         correct = sum(
-            linc_vote(v) == p.label.value for v, p in zip(verdicts, run.problems) if p.label is not None
+            linc_vote(v) == p.label.value
+            for v, p in zip(verdicts, run.problems)
+            if p.label is not None
         )
         compared = agree = 0
         for v, p in zip(verdicts, run.problems):

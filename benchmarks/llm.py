@@ -55,7 +55,11 @@ def measure(problems: list, *, grammar: str, args: argparse.Namespace) -> dict:
         start = time.perf_counter()
         answer = reasoner.ask(problem.premises, problem.conclusion)
         per_problem.append(time.perf_counter() - start)
-        print(f"[{grammar}] {len(per_problem)}/{len(problems)} {per_problem[-1]:.1f}s", file=sys.stderr, flush=True)
+        print(
+            f"[{grammar}] {len(per_problem)}/{len(problems)} {per_problem[-1]:.1f}s",
+            file=sys.stderr,
+            flush=True,
+        )
         correct += answer.label is problem.label
         for t in answer.translations:
             samples += 1

@@ -20,6 +20,7 @@ Timings depend on the machine, which is named in the output.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -87,7 +88,7 @@ def speed(lines: list[str], repeat: int) -> dict[str, Any]:
         for line in lines:
             try:
                 Expression.fromstring(line)
-            except Exception:  # noqa: BLE001 - NLTK raises several kinds
+            except Exception:  # noqa: BLE001, S110 - NLTK raises several kinds
                 pass
 
     parse("P", syntax="nltk")  # build the parsers outside the timing
@@ -133,7 +134,7 @@ def scaling(repeat: int, sizes: tuple[int, ...]) -> dict[str, Any]:
                     "peak_mib": round(_peak_bytes(run) / 2**20, 2),
                 }
             )
-        for a, b in zip(rows, rows[1:]):
+        for a, b in itertools.pairwise(rows):
             b["cpu_ratio_to_previous"] = (
                 round(b["cpu_seconds"] / a["cpu_seconds"], 2) if a["cpu_seconds"] else None
             )

@@ -33,10 +33,22 @@ LINC = DATA / "recorded" / "linc"
 LOGICLM = DATA / "recorded" / "logiclm"
 
 RUNS = {
-    "folio-1": ("linc", LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-1shot_generations_raw.json"),
-    "folio-2": ("linc", LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-2shot_generations_raw.json"),
-    "folio-4": ("linc", LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-4shot_generations_raw.json"),
-    "folio-8": ("linc", LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-8shot_generations_raw.json"),
+    "folio-1": (
+        "linc",
+        LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-1shot_generations_raw.json",
+    ),
+    "folio-2": (
+        "linc",
+        LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-2shot_generations_raw.json",
+    ),
+    "folio-4": (
+        "linc",
+        LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-4shot_generations_raw.json",
+    ),
+    "folio-8": (
+        "linc",
+        LINC / "gpt-3.5-turbo-16k-0613_folio-neurosymbolic-8shot_generations_raw.json",
+    ),
     "pw-gpt4": ("linc", LINC / "gpt-4-0613_proofwriter-neurosymbolic-8shot_generations_raw.json"),
     "logiclm-gpt-3.5": ("logiclm", LOGICLM / "FOLIO_dev_gpt-3.5-turbo.json"),
     "logiclm-davinci": ("logiclm", LOGICLM / "FOLIO_dev_text-davinci-003.json"),
@@ -123,7 +135,9 @@ def ablation(names: list[str], *, workers: int) -> list[dict]:
             row: dict = {"variant": label}
             for name in names:
                 kind, path = RUNS[name]
-                result = replay(kind, path, ["--mode", "best", *extra], cache=Path(tmp), workers=workers)
+                result = replay(
+                    kind, path, ["--mode", "best", *extra], cache=Path(tmp), workers=workers
+                )
                 row[name] = round(result["report"]["accuracy"], 4)
             rows.append(row)
             print(json.dumps({"ablation": row}), flush=True)
@@ -134,9 +148,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--only", action="append", choices=sorted(RUNS), help="runs to measure (repeatable)")
-    parser.add_argument("--modes", default="parity,best", help="comma-separated: parity, parity-released, best")
-    parser.add_argument("--ablation", action="store_true", help="also print the best-mode ablation table")
+    parser.add_argument(
+        "--only", action="append", choices=sorted(RUNS), help="runs to measure (repeatable)"
+    )
+    parser.add_argument(
+        "--modes", default="parity,best", help="comma-separated: parity, parity-released, best"
+    )
+    parser.add_argument(
+        "--ablation", action="store_true", help="also print the best-mode ablation table"
+    )
     parser.add_argument("--no-timing", action="store_true", help="skip the timing runs")
     args = parser.parse_args(argv)
     names = args.only or list(RUNS)

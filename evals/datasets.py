@@ -115,7 +115,9 @@ def _from_logiclm(rows: Any, dataset: str, file: Path) -> list[Problem]:
             conclusion = row["question"].rsplit("?", 1)[-1].strip()
             premises = split_sentences(row["context"])
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise DataError(f"{file}: problem {number}: missing or malformed field ({exc})") from exc
+            raise DataError(
+                f"{file}: problem {number}: missing or malformed field ({exc})"
+            ) from exc
         problems.append(
             _problem(
                 file,

@@ -61,15 +61,21 @@ class GoldReport(BaseModel):
     limits: Limits
     repair: bool
     errors: int = Field(description="problems that raised (parse, arity or prover errors)")
-    inconsistent: list[str] = Field(default_factory=list, description="ids with inconsistent gold premises")
-    timed_out: list[str] = Field(default_factory=list, description="ids where some prover call hit a limit")
+    inconsistent: list[str] = Field(
+        default_factory=list, description="ids with inconsistent gold premises"
+    )
+    timed_out: list[str] = Field(
+        default_factory=list, description="ids where some prover call hit a limit"
+    )
     per_backend_agree: dict[str, int] = Field(default_factory=dict)
     backends_disagree: list[str] = Field(
         default_factory=list, description="ids where the backends reached different verdicts"
     )
     prover_calls: int = 0
     median_call_seconds: float | None = None
-    outcomes: list[GoldOutcome] | None = Field(default=None, description="every problem (when asked)")
+    outcomes: list[GoldOutcome] | None = Field(
+        default=None, description="every problem (when asked)"
+    )
 
 
 def check_gold(
@@ -94,25 +100,41 @@ def check_gold(
         t0 = time.perf_counter()
         premises = list(problem.premises_fol or [])
         conclusion = problem.conclusion_fol or ""
-        base = dict(id=problem.id, gold=problem.label, premises_fol=premises, conclusion_fol=conclusion)
+        base = {
+            "id": problem.id,
+            "gold": problem.label,
+            "premises_fol": premises,
+            "conclusion_fol": conclusion,
+        }
         if problem.premises_fol is None or problem.conclusion_fol is None:
             return GoldOutcome(**base, got=Verdict.ERROR, error="no gold FOL")
         try:
             decision: Decision = decide(
-                premises, conclusion, backend=names, limits=limits, syntax="unicode",
-                repair=repair, cache=cache,
+                premises,
+                conclusion,
+                backend=names,
+                limits=limits,
+                syntax="unicode",
+                repair=repair,
+                cache=cache,
             )
         except LincError as exc:
             return GoldOutcome(
-                **base, got=Verdict.ERROR, error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}",
+                **base,
+                got=Verdict.ERROR,
+                error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}",
                 seconds=time.perf_counter() - t0,
             )
         for direction in (decision.conclusion, decision.negation):
             call_seconds.extend(r.seconds for r in direction.values())
         return GoldOutcome(
-            **base, got=decision.verdict, per_backend=decision.per_backend,
-            inconsistent=decision.inconsistent, timed_out=decision.timed_out,
-            repairs=list(decision.repairs), seconds=time.perf_counter() - t0,
+            **base,
+            got=decision.verdict,
+            per_backend=decision.per_backend,
+            inconsistent=decision.inconsistent,
+            timed_out=decision.timed_out,
+            repairs=list(decision.repairs),
+            seconds=time.perf_counter() - t0,
         )
 
     workers = workers if workers is not None else max(1, os.cpu_count() or 1)

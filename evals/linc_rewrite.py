@@ -183,7 +183,9 @@ def _consts_to_vars(formula: Formula, names: frozenset[str]) -> Formula:
     if isinstance(formula, (And, Or)):
         return type(formula)(tuple(_consts_to_vars(a, names) for a in formula.args))
     if isinstance(formula, (Implies, Iff, Xor)):
-        return type(formula)(_consts_to_vars(formula.left, names), _consts_to_vars(formula.right, names))
+        return type(formula)(
+            _consts_to_vars(formula.left, names), _consts_to_vars(formula.right, names)
+        )
     if isinstance(formula, (ForAll, Exists)):
         inner = names - {formula.var.name}
         if not inner:

@@ -47,11 +47,16 @@ log = logging.getLogger(__name__)
 RECORDS = "records.jsonl"
 
 
-def record_for(index: int, problem: Problem, result: ReasonedAnswer | BaseException, *, k: int) -> ProblemRecord:
+def record_for(
+    index: int, problem: Problem, result: ReasonedAnswer | BaseException, *, k: int
+) -> ProblemRecord:
     """The ``ProblemRecord`` of one answered (or failed) problem."""
     if isinstance(result, BaseException):
         detail = f"{type(result).__name__}: {result}"
-        samples = [SampleRecord(index=i, verdict=Verdict.ERROR, error=ErrorCause.OTHER, detail=detail) for i in range(k)]
+        samples = [
+            SampleRecord(index=i, verdict=Verdict.ERROR, error=ErrorCause.OTHER, detail=detail)
+            for i in range(k)
+        ]
         return ProblemRecord(
             id=problem.id,
             index=index,
@@ -74,7 +79,8 @@ def record_for(index: int, problem: Problem, result: ReasonedAnswer | BaseExcept
                 detail=result.details[i] if i < len(result.details) else "",
                 inconsistent=bool(decision.get("inconsistent", False)),
                 timed_out=bool(decision.get("timed_out", False)),
-                repairs=list(translation.repairs) + [f"re-ask {n}" for n in range(1, len(translation.attempts))],
+                repairs=list(translation.repairs)
+                + [f"re-ask {n}" for n in range(1, len(translation.attempts))],
             )
         )
     return ProblemRecord(
@@ -173,7 +179,13 @@ def run_live(
     if folder is not None:
         write_json(report, folder / "report.json")
         write_markdown(report, folder / "report.md")
-        write_linc_format(ordered, folder, name=run_name(reasoner, dataset), accuracy=report.accuracy, model=reasoner.config.model_id)
+        write_linc_format(
+            ordered,
+            folder,
+            name=run_name(reasoner, dataset),
+            accuracy=report.accuracy,
+            model=reasoner.config.model_id,
+        )
     return report
 
 
@@ -183,14 +195,19 @@ def run_name(reasoner: Reasoner, dataset: str) -> str:
     return f"{model}_{dataset}-neurosymbolic-{reasoner.config.n_shots}shot"
 
 
-def write_linc_format(records: Sequence[ProblemRecord], folder: Path, *, name: str, accuracy: float, model: str) -> list[Path]:
+def write_linc_format(
+    records: Sequence[ProblemRecord], folder: Path, *, name: str, accuracy: float, model: str
+) -> list[Path]:
     """Write the run as LINC's recorded files (raw, references, prc, results)."""
     task = name.split("_", 1)[1]
     files = {
         f"{name}_generations_raw.json": [list(r.extra.get("completions", [])) for r in records],
         f"{name}_references.json": [r.gold.value if r.gold is not None else None for r in records],
         f"{name}_generations_prc.json": [[s.verdict.value for s in r.samples] for r in records],
-        f"{name}_results.json": {"config": {"model": model}, task: {"accuracy (pass@1 majority)": accuracy}},
+        f"{name}_results.json": {
+            "config": {"model": model},
+            task: {"accuracy (pass@1 majority)": accuracy},
+        },
     }
     paths = []
     for filename, data in files.items():

@@ -79,7 +79,9 @@ def extract_fol(completion: str, *, extraction: str = "released") -> Extraction 
     try:
         flag = EXTRACTIONS[extraction]
     except KeyError:
-        raise ValueError(f"unknown extraction {extraction!r}; choose from {', '.join(EXTRACTIONS)}") from None
+        raise ValueError(
+            f"unknown extraction {extraction!r}; choose from {', '.join(EXTRACTIONS)}"
+        ) from None
     formulas = [
         line.replace(FOL_FLAG, "").strip()
         for line in completion.strip().split("\n")
@@ -217,13 +219,17 @@ def load_linc_run(
     name = run_name(gen_path)
     match = _RUN_NAME.match(name)
     model, task, mode, shots = (
-        (match["model"], match["task"], match["mode"], int(match["shots"])) if match else ("", "", "", None)
+        (match["model"], match["task"], match["mode"], int(match["shots"]))
+        if match
+        else ("", "", "", None)
     )
 
     depth_list: list[int | None] = [None] * len(raw)
     if depths is not False:
-        depth_path = Path(depths) if isinstance(depths, (str, Path)) else find_depths(
-            ref_path, task=task, n=len(raw)
+        depth_path = (
+            Path(depths)
+            if isinstance(depths, (str, Path))
+            else find_depths(ref_path, task=task, n=len(raw))
         )
         if depth_path is not None:
             data = _read_json(depth_path)
@@ -234,12 +240,16 @@ def load_linc_run(
     prc: list[list[Verdict]] | None = None
     if recorded is not False:
         prc_path = (
-            Path(recorded) if isinstance(recorded, (str, Path)) else sibling(gen_path, "_generations_prc.json")
+            Path(recorded)
+            if isinstance(recorded, (str, Path))
+            else sibling(gen_path, "_generations_prc.json")
         )
         if prc_path.is_file():
             data = _read_json(prc_path)
-            if isinstance(data, list) and len(data) == len(raw) and all(
-                isinstance(p, list) and len(p) == len(raw[i]) for i, p in enumerate(data)
+            if (
+                isinstance(data, list)
+                and len(data) == len(raw)
+                and all(isinstance(p, list) and len(p) == len(raw[i]) for i, p in enumerate(data))
             ):
                 prc = [[label_of(v) for v in p] for p in data]
             elif isinstance(recorded, (str, Path)):
@@ -307,7 +317,12 @@ class LogicLMProgram(BaseModel):
     problem: str = Field(default="", description="why the program text does not split, if so")
 
 
-_SECTIONS = {"predicates": "predicates", "premises": "premises", "conclusion": "conclusions", "conclusions": "conclusions"}
+_SECTIONS = {
+    "predicates": "predicates",
+    "premises": "premises",
+    "conclusion": "conclusions",
+    "conclusions": "conclusions",
+}
 _SECTION_HEAD = re.compile(r"^\s*(predicates|premises|conclusions?)\s*:\s*(.*)$", re.IGNORECASE)
 
 
@@ -334,7 +349,9 @@ def split_program(text: str) -> dict[str, list[ProgramLine]]:
         formula, _, comment = raw_line.partition(":::")
         formula = formula.strip()
         if formula:
-            sections[current].append(ProgramLine(formula=formula, comment=comment.strip(), line=number))
+            sections[current].append(
+                ProgramLine(formula=formula, comment=comment.strip(), line=number)
+            )
     return sections
 
 

@@ -60,7 +60,13 @@ CACHE_NAMESPACE = "proofs"
 SAMPLE_NAMESPACE = "replay-samples"
 _CACHE_FORMAT = "replay-entails-1"
 _SAMPLE_FORMAT = "replay-sample-1"
-_READER_MODULES = ("linc.parsers", "linc.ir", "linc.evals.replay_tasks", "linc.evals.linc_rewrite", "linc.evals.recorded")
+_READER_MODULES = (
+    "linc.parsers",
+    "linc.ir",
+    "linc.evals.replay_tasks",
+    "linc.evals.linc_rewrite",
+    "linc.evals.recorded",
+)
 
 
 def reader_fingerprint() -> str:
@@ -79,7 +85,9 @@ def reader_fingerprint() -> str:
             continue
         if spec.submodule_search_locations:
             files = sorted(
-                f for loc in spec.submodule_search_locations for f in Path(loc).rglob("*")
+                f
+                for loc in spec.submodule_search_locations
+                for f in Path(loc).rglob("*")
                 if f.suffix in (".py", ".lark")
             )
         else:
@@ -88,6 +96,8 @@ def reader_fingerprint() -> str:
             h.update(path.name.encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:32]
+
+
 BEST_BACKENDS = ("z3", "prover9", "eprover")
 
 
@@ -100,7 +110,9 @@ class ReplayOptions(BaseModel):
     extraction: str = Field(default="released", description="LINC extraction: released | published")
     backends: tuple[str, ...] = ("prover9",)
     seconds: float = 10.0
-    first_seconds: float | None = Field(default=None, description="limit of a portfolio's first backend")
+    first_seconds: float | None = Field(
+        default=None, description="limit of a portfolio's first backend"
+    )
     memory_mb: int | None = None
     repair: bool = False
     rename_arity: bool = False
@@ -154,13 +166,19 @@ class ReplayOptions(BaseModel):
     @property
     def limits(self) -> Limits:
         # a replay needs verdicts, not readable countermodels (z3 spends half its time on them)
-        return Limits(seconds=self.seconds, memory_mb=self.memory_mb, options={"countermodel": False})
+        return Limits(
+            seconds=self.seconds, memory_mb=self.memory_mb, options={"countermodel": False}
+        )
 
     def limits_for(self, backend: str) -> Limits:
         """The limits of one backend's calls: a portfolio's first backend gets
         ``first_seconds`` (when set) so that a hard problem moves on quickly
         to the next backend instead of holding the full limit."""
-        if self.first_seconds is not None and len(self.backends) > 1 and backend == self.backends[0]:
+        if (
+            self.first_seconds is not None
+            and len(self.backends) > 1
+            and backend == self.backends[0]
+        ):
             return self.limits.model_copy(update={"seconds": min(self.first_seconds, self.seconds)})
         return self.limits
 
@@ -200,7 +218,9 @@ def _decide_linc(prove: Oracle) -> Outcome:
         if first.status is ProofStatus.PROVED:
             return Outcome(verdict=Verdict.TRUE, evidence=_evidence("prover9", first))
         if first.status is ProofStatus.UNKNOWN:
-            return Outcome(verdict=Verdict.ERROR, error=ErrorCause.TIMEOUT, detail=first.reason, timed_out=True)
+            return Outcome(
+                verdict=Verdict.ERROR, error=ErrorCause.TIMEOUT, detail=first.reason, timed_out=True
+            )
         second = prove("prover9", "negation")
     except BackendUnavailable:
         raise
@@ -209,11 +229,15 @@ def _decide_linc(prove: Oracle) -> Outcome:
     if second.status is ProofStatus.PROVED:
         return Outcome(verdict=Verdict.FALSE, evidence=_evidence("prover9", second))
     if second.status is ProofStatus.UNKNOWN:
-        return Outcome(verdict=Verdict.ERROR, error=ErrorCause.TIMEOUT, detail=second.reason, timed_out=True)
+        return Outcome(
+            verdict=Verdict.ERROR, error=ErrorCause.TIMEOUT, detail=second.reason, timed_out=True
+        )
     return Outcome(verdict=Verdict.UNCERTAIN)
 
 
-def _portfolio(options: ReplayOptions, prove: Oracle, direction: str) -> tuple[ProofResult | None, str]:
+def _portfolio(
+    options: ReplayOptions, prove: Oracle, direction: str
+) -> tuple[ProofResult | None, str]:
     """The first definitive answer over the backends in order; else the last limit hit."""
     last: ProofResult | None = None
     errors: list[str] = []
@@ -250,14 +274,22 @@ def _decide_best(options: ReplayOptions, prove: Oracle) -> Outcome:
     timed_out = ProofStatus.UNKNOWN in (goal.status, neg.status)
     if proved_goal and proved_neg:
         return Outcome(
-            verdict=Verdict.TRUE, inconsistent=True, evidence="premises are inconsistent", timed_out=timed_out
+            verdict=Verdict.TRUE,
+            inconsistent=True,
+            evidence="premises are inconsistent",
+            timed_out=timed_out,
         )
     if proved_goal:
         return Outcome(verdict=Verdict.TRUE, evidence=_evidence(goal_by, goal), timed_out=timed_out)
     if proved_neg:
         return Outcome(verdict=Verdict.FALSE, evidence=_evidence(neg_by, neg), timed_out=timed_out)
     if timed_out:
-        return Outcome(verdict=Verdict.ERROR, error=ErrorCause.TIMEOUT, detail="every backend hit a limit", timed_out=True)
+        return Outcome(
+            verdict=Verdict.ERROR,
+            error=ErrorCause.TIMEOUT,
+            detail="every backend hit a limit",
+            timed_out=True,
+        )
     return Outcome(verdict=Verdict.UNCERTAIN, evidence=f"{goal_by}: {goal.reason}")
 
 
@@ -279,7 +311,9 @@ def _backend_version(name: str) -> str:
     return availability.version
 
 
-def query_key(options: ReplayOptions, versions: dict[str, str], backend: str, task_id: str, direction: str) -> str:
+def query_key(
+    options: ReplayOptions, versions: dict[str, str], backend: str, task_id: str, direction: str
+) -> str:
     """The proof-cache key of one prover call.
 
     ``task_id`` is the digest of the exact task (premises, goal and negation
@@ -411,9 +445,14 @@ class _Progress:
             enabled = sys.stderr.isatty()
         if not enabled:
             return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
         from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self._progress = Progress(
             TextColumn("{task.description}"),
@@ -453,12 +492,20 @@ def _prepare_program(args: tuple[LogicLMProgram, ReadOptions]) -> list[Prepared]
     ]
 
 
-def _run_task_job(args: tuple[Task, str, ReplayOptions, dict[str, dict[str, Any]], dict[str, str]]) -> Any:
+def _run_task_job(
+    args: tuple[Task, str, ReplayOptions, dict[str, dict[str, Any]], dict[str, str]],
+) -> Any:
     task, task_id, options, known, versions = args
     return run_task(task, task_id, options, known, versions)
 
 
-_PRELOAD = ["linc.evals.replay", "linc.parsers", "linc.backends.prover9", "linc.backends.z3", "linc.backends.eprover"]
+_PRELOAD = [
+    "linc.evals.replay",
+    "linc.parsers",
+    "linc.backends.prover9",
+    "linc.backends.z3",
+    "linc.backends.eprover",
+]
 
 
 class _LazyPool:
@@ -475,7 +522,9 @@ class _LazyPool:
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         if self._executor is None:
-            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+            method = (
+                "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+            )
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(_PRELOAD)
@@ -505,7 +554,9 @@ class _Runner:
         self.stats = _Stats()
         self.versions = {name: _backend_version(name) for name in options.backends}
         self.cache = Cache(CACHE_NAMESPACE, directory=options.cache_dir) if options.cache else None
-        self.samples = Cache(SAMPLE_NAMESPACE, directory=options.cache_dir) if options.cache else None
+        self.samples = (
+            Cache(SAMPLE_NAMESPACE, directory=options.cache_dir) if options.cache else None
+        )
         self.fingerprint = reader_fingerprint()
         self.read_json: dict[str, Any] = {}
 
@@ -589,7 +640,10 @@ class _Runner:
             if pool is None:
                 prepared(problem, prepare(prepare_args(problem)))
             else:
-                running[pool.submit(prepare, prepare_args(problem))] = ("prepare", str(problem.index))
+                running[pool.submit(prepare, prepare_args(problem))] = (
+                    "prepare",
+                    str(problem.index),
+                )
 
         def prepared(problem: _Problem, samples: list[Prepared]) -> None:
             problem.prepared = samples
@@ -607,7 +661,9 @@ class _Runner:
             for key, p in first.items():
                 if key in decided or key in waiting:
                     continue
-                outcome = _known_outcome(p.task_id, self.options, self._cached(p.task_id), self.versions)
+                outcome = _known_outcome(
+                    p.task_id, self.options, self._cached(p.task_id), self.versions
+                )
                 if outcome is not None:
                     found[key] = outcome
                 elif p.task is None:
@@ -633,7 +689,9 @@ class _Runner:
                 assert p.task is not None and p.task_id is not None
                 known = self._cached(p.task_id)
                 if pool is None:
-                    outcome, fresh, calls = run_task(p.task, p.task_id, self.options, known, self.versions)
+                    outcome, fresh, calls = run_task(
+                        p.task, p.task_id, self.options, known, self.versions
+                    )
                     self._store(fresh, calls)
                     resolved(key, outcome)
                 else:
@@ -718,7 +776,12 @@ class _Runner:
                     evidence=o.evidence,
                 )
             else:
-                sample = Sample(verdict=Verdict.ERROR, error=prep.error, detail=prep.detail, repairs=len(prep.repairs))
+                sample = Sample(
+                    verdict=Verdict.ERROR,
+                    error=prep.error,
+                    detail=prep.detail,
+                    repairs=len(prep.repairs),
+                )
             samples.append(sample)
             sample_records.append(
                 SampleRecord(
@@ -730,7 +793,9 @@ class _Runner:
                     timed_out=sample.timed_out,
                     repairs=list(prep.repairs),
                     decision=prep.key[:16] if prep.key else None,
-                    recorded=problem.recorded[i] if problem.recorded and i < len(problem.recorded) else None,
+                    recorded=problem.recorded[i]
+                    if problem.recorded and i < len(problem.recorded)
+                    else None,
                 )
             )
         self.stats.samples += len(samples)
@@ -800,7 +865,14 @@ def replay_linc(
     runner = _Runner(options, out=out_path, resume=resume, progress=progress)
     read_options = options.read_options(syntax="nltk")
     problems = [
-        _Problem(index=p.index, id=p.id, gold=p.label, depth=p.depth, recorded=p.recorded, texts=p.completions)
+        _Problem(
+            index=p.index,
+            id=p.id,
+            gold=p.label,
+            depth=p.depth,
+            recorded=p.recorded,
+            texts=p.completions,
+        )
         for p in run.problems
     ]
     runner.set_reading(read_options)
@@ -808,9 +880,17 @@ def replay_linc(
     records, seconds = runner.run(
         problems, lambda p: (completions[p.index], read_options), _prepare_linc
     )
-    config = _config(options, format="linc", source=run.source, model=run.model, task=run.task, shots=run.shots)
+    config = _config(
+        options, format="linc", source=run.source, model=run.model, task=run.task, shots=run.shots
+    )
     return _finish(
-        runner, records, seconds, name=run.name, config=config, published=run.published_accuracy, out=out_path
+        runner,
+        records,
+        seconds,
+        name=run.name,
+        config=config,
+        published=run.published_accuracy,
+        out=out_path,
     )
 
 

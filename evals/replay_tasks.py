@@ -50,7 +50,12 @@ from linc.ir import (
 )
 from linc.voting import ErrorCause, classify_error
 
-from .linc_rewrite import negated_terms, prover9_closure, prover9_unreadable_names, rewrite_arguments
+from .linc_rewrite import (
+    negated_terms,
+    prover9_closure,
+    prover9_unreadable_names,
+    rewrite_arguments,
+)
 from .recorded import extract_fol
 
 
@@ -163,7 +168,9 @@ def best_reader(*, syntax: str, repair: bool) -> Reader:
 
     def run(text: str) -> tuple[Formula, tuple[str, ...]]:
         if not repair:  # our grammar on LINC's rewritten text, nothing else
-            return read(rewrite_arguments(text) if syntax == "nltk" else text, syntax=syntax).formula, ()
+            return read(
+                rewrite_arguments(text) if syntax == "nltk" else text, syntax=syntax
+            ).formula, ()
         fixed: tuple[str, ...] = ()
         if syntax == "nltk":
             spelled = no_quantifier(text)
@@ -190,7 +197,9 @@ def best_reader(*, syntax: str, repair: bool) -> Reader:
             kinds = ("linc_rewrite",)
         # the free variables the parser closed are closed again later, after
         # the quantifier-scope repair has had a chance to bind them
-        return _strip_closure(parsed.formula, parsed.closed), kinds + tuple(r.kind for r in parsed.repairs)
+        return _strip_closure(parsed.formula, parsed.closed), kinds + tuple(
+            r.kind for r in parsed.repairs
+        )
 
     return run
 
@@ -224,7 +233,9 @@ def widen_quantifier_scope(formula: Formula) -> Formula:
         return type(formula)(widen_quantifier_scope(left), widen_quantifier_scope(right))
     if isinstance(formula, (And, Or)):
         first, rest = formula.args[0], formula.args[1:]
-        if isinstance(first, (ForAll, Exists)) and any(first.var.name in free_vars(r) for r in rest):
+        if isinstance(first, (ForAll, Exists)) and any(
+            first.var.name in free_vars(r) for r in rest
+        ):
             inner = type(formula)((first.body, *rest))
             return type(first)(first.var, widen_quantifier_scope(inner))
         return type(formula)(tuple(widen_quantifier_scope(a) for a in formula.args))
@@ -248,7 +259,9 @@ def unquote_names(formula: Formula) -> Formula:
             return Func(bare(t.name), tuple(term(a) for a in t.args))
         return t
 
-    return _map_formula(formula, pred=lambda p: Pred(bare(p.name), tuple(term(a) for a in p.args)), term=term)
+    return _map_formula(
+        formula, pred=lambda p: Pred(bare(p.name), tuple(term(a) for a in p.args)), term=term
+    )
 
 
 def make_reader(options: ReadOptions) -> Reader:
@@ -399,7 +412,9 @@ def _rename_terms(formula: Formula, mapping: dict[str, Term]) -> Formula:
             return Func(t.name, tuple(term(a) for a in t.args))
         return t
 
-    return _map_formula(formula, pred=lambda p: Pred(p.name, tuple(term(a) for a in p.args)), term=term)
+    return _map_formula(
+        formula, pred=lambda p: Pred(p.name, tuple(term(a) for a in p.args)), term=term
+    )
 
 
 def _map_formula(
@@ -415,7 +430,8 @@ def _map_formula(
         return type(formula)(tuple(_map_formula(a, pred=pred, term=term) for a in formula.args))
     if isinstance(formula, (Implies, Iff, Xor)):
         return type(formula)(
-            _map_formula(formula.left, pred=pred, term=term), _map_formula(formula.right, pred=pred, term=term)
+            _map_formula(formula.left, pred=pred, term=term),
+            _map_formula(formula.right, pred=pred, term=term),
         )
     if isinstance(formula, (ForAll, Exists)):
         return type(formula)(formula.var, _map_formula(formula.body, pred=pred, term=term))
@@ -438,7 +454,9 @@ def rename_clashes(formulas: Sequence[Formula]) -> tuple[list[Formula], bool]:
         if isinstance(t, Const):
             return Const(func_names.get((t.name, 0), t.name))
         if isinstance(t, Func):
-            return Func(func_names.get((t.name, len(t.args)), t.name), tuple(term(a) for a in t.args))
+            return Func(
+                func_names.get((t.name, len(t.args)), t.name), tuple(term(a) for a in t.args)
+            )
         return t
 
     def pred(p: Pred) -> Formula:
@@ -467,7 +485,9 @@ def _clash_names(
 
     pred_names = {(n, a): fresh(f"{n}_{a}") for n in sorted(bad_preds) for a in sorted(preds[n])}
     func_names = {
-        (n, a): fresh(f"{n}_c" if a == 0 else f"{n}_f{a}") for n in sorted(bad_funcs) for a in sorted(funcs[n])
+        (n, a): fresh(f"{n}_c" if a == 0 else f"{n}_f{a}")
+        for n in sorted(bad_funcs)
+        for a in sorted(funcs[n])
     }
     return pred_names, func_names
 
@@ -484,7 +504,9 @@ def kind_axioms(formulas: Sequence[Formula]) -> list[Formula]:
     ``Rent``) says nothing to restore. ``formulas`` are the ones before renaming.
     """
     pred_names, func_names = _clash_names(formulas)
-    unary = {name for (role, name), ar in signature(formulas).items() if role == "pred" and ar == {1}}
+    unary = {
+        name for (role, name), ar in signature(formulas).items() if role == "pred" and ar == {1}
+    }
     return [
         Pred(name, (Const(new),))
         for (name, arity), new in sorted(func_names.items())
@@ -540,12 +562,22 @@ class _Canon:
             return bound.get(t.name, "?" + t.name)
         if isinstance(t, Const):
             return self._name("c", t.name, 0)
-        return self._name("f", t.name, len(t.args)) + "(" + ",".join(self.term(a, bound) for a in t.args) + ")"
+        return (
+            self._name("f", t.name, len(t.args))
+            + "("
+            + ",".join(self.term(a, bound) for a in t.args)
+            + ")"
+        )
 
     def formula(self, f: Formula, bound: dict[str, str] | None = None) -> str:
         bound = bound or {}
         if isinstance(f, Pred):
-            return self._name("P", f.name, len(f.args)) + "(" + ",".join(self.term(a, bound) for a in f.args) + ")"
+            return (
+                self._name("P", f.name, len(f.args))
+                + "("
+                + ",".join(self.term(a, bound) for a in f.args)
+                + ")"
+            )
         if isinstance(f, Eq):
             return f"({self.term(f.left, bound)}={self.term(f.right, bound)})"
         if isinstance(f, Not):

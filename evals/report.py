@@ -41,7 +41,9 @@ class SampleRecord(BaseModel):
     inconsistent: bool = False
     timed_out: bool = False
     repairs: list[str] = Field(default_factory=list, description="kinds of repairs applied")
-    decision: str | None = Field(default=None, description="key of the (premises, goal) decision it shares")
+    decision: str | None = Field(
+        default=None, description="key of the (premises, goal) decision it shares"
+    )
     recorded: Verdict | None = Field(default=None, description="the recording system's own verdict")
 
 
@@ -101,11 +103,15 @@ class Report(BaseModel):
     sample_parse_rate: float = 0.0
     errors: dict[str, int] = Field(default_factory=dict, description="sample errors by cause")
     all_error_problems: int = 0
-    confusion: dict[str, dict[str, int]] = Field(default_factory=dict, description="gold -> predicted -> count")
+    confusion: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="gold -> predicted -> count"
+    )
     per_depth: dict[str, DepthScore] | None = None
     exe_rate: float | None = None
     tokens: TokenUsage | None = None
-    decisions: dict[str, int] = Field(default_factory=dict, description="prover work: distinct, cached, calls")
+    decisions: dict[str, int] = Field(
+        default_factory=dict, description="prover work: distinct, cached, calls"
+    )
     agreement: Agreement | None = None
     published_accuracy: float | None = None
     versions: dict[str, str] = Field(default_factory=dict)
@@ -187,12 +193,11 @@ def agreement(records: Iterable[ProblemRecord], *, details: int = 5000) -> Agree
     votes_compared = votes_agree = 0
     for r in records:
         recorded = [s.recorded for s in r.samples]
-        if any(v is not None for v in recorded):
-            if all(v is not None for v in recorded):
-                votes_compared += 1
-                theirs = vote(recorded, policy="linc").label
-                ours = vote([s.verdict for s in r.samples], policy="linc").label
-                votes_agree += theirs is ours
+        if recorded and all(v is not None for v in recorded):
+            votes_compared += 1
+            theirs = vote(recorded, policy="linc").label
+            ours = vote([s.verdict for s in r.samples], policy="linc").label
+            votes_agree += theirs is ours
         for s in r.samples:
             if s.recorded is None:
                 continue
@@ -267,7 +272,9 @@ def render_markdown(report: Report) -> str:
         lines.append(f"| tokens | {report.tokens.total} |")
     if report.agreement is not None:
         a = report.agreement
-        lines.append(f"| agreement with recorded samples | {a.agree}/{a.compared} ({_pct(a.rate)}) |")
+        lines.append(
+            f"| agreement with recorded samples | {a.agree}/{a.compared} ({_pct(a.rate)}) |"
+        )
         lines.append(f"| agreement of recorded votes | {a.votes_agree}/{a.votes_compared} |")
     lines.append("")
     if report.errors:
@@ -283,12 +290,22 @@ def render_markdown(report: Report) -> str:
             lines.append(f"| {gold} | " + " | ".join(str(row.get(c, 0)) for c in cols) + " |")
         lines.append("")
     if report.per_depth:
-        lines += ["## Accuracy by depth", "", "| depth | n | correct | accuracy |", "|---|---|---|---|"]
+        lines += [
+            "## Accuracy by depth",
+            "",
+            "| depth | n | correct | accuracy |",
+            "|---|---|---|---|",
+        ]
         for depth, score in report.per_depth.items():
             lines.append(f"| {depth} | {score.n} | {score.correct} | {score.accuracy:.4f} |")
         lines.append("")
     if report.agreement is not None and report.agreement.by_pair:
-        lines += ["## Differences from the recorded samples", "", "| recorded -> ours | samples |", "|---|---|"]
+        lines += [
+            "## Differences from the recorded samples",
+            "",
+            "| recorded -> ours | samples |",
+            "|---|---|",
+        ]
         lines += [f"| {k} | {v} |" for k, v in report.agreement.by_pair.items()]
         lines.append("")
     return "\n".join(lines)
@@ -319,7 +336,7 @@ class JsonlWriter:
     def close(self) -> None:
         self._handle.close()
 
-    def __enter__(self) -> JsonlWriter:
+    def __enter__(self) -> JsonlWriter:  # noqa: PYI034 - typing.Self needs Python 3.11
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -353,5 +370,7 @@ def read_records(path: Path | str) -> list[ProblemRecord]:
             try:
                 out.append(ProblemRecord.model_validate(json.loads(line)))
             except (json.JSONDecodeError, ValidationError) as exc:
-                log.warning("%s:%d: skipping a damaged record (%s)", path, number, type(exc).__name__)
+                log.warning(
+                    "%s:%d: skipping a damaged record (%s)", path, number, type(exc).__name__
+                )
     return out

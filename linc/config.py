@@ -121,7 +121,9 @@ class LLMConfig(BaseModel):
         """Cost in USD, when prices were given (None otherwise)."""
         if self.price_in is None and self.price_out is None:
             return 0.0 if self.embedded else None
-        return (prompt_tokens * (self.price_in or 0.0) + completion_tokens * (self.price_out or 0.0)) / 1e6
+        return (
+            prompt_tokens * (self.price_in or 0.0) + completion_tokens * (self.price_out or 0.0)
+        ) / 1e6
 
 
 def redact_url(url: str) -> str:
@@ -151,7 +153,9 @@ def resolve_config(
     if model is None:
         model = EMBEDDED if base_url is None else "default"
     if model == EMBEDDED and base_url is not None:
-        raise ConfigError("the embedded model runs in-process: drop --base-url or name a server model")
+        raise ConfigError(
+            "the embedded model runs in-process: drop --base-url or name a server model"
+        )
     clean = {key: value for key, value in options.items() if value is not None}
     try:
         return LLMConfig(model=model, base_url=base_url, **clean)  # type: ignore[arg-type]

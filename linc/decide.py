@@ -29,7 +29,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,8 +41,8 @@ from linc.results import Limits, ProofResult, ProofStatus, Verdict
 
 log = logging.getLogger(__name__)
 
-FormulaLike = Union[str, Formula]
-BackendLike = Union[str, Backend]
+FormulaLike = str | Formula
+BackendLike = str | Backend
 
 _CACHE_FORMAT = 1
 
@@ -53,7 +53,9 @@ class Decision(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     verdict: Verdict
-    inconsistent: bool = Field(default=False, description="both the conclusion and its negation were proved")
+    inconsistent: bool = Field(
+        default=False, description="both the conclusion and its negation were proved"
+    )
     timed_out: bool = Field(default=False, description="some prover call reached a limit (UNKNOWN)")
     agreement: bool = Field(default=True, description="every backend reached the same verdict")
     contradiction: bool = Field(
@@ -68,7 +70,9 @@ class Decision(BaseModel):
         default_factory=dict, description="per backend: proving the conclusion's negation"
     )
     per_backend: dict[str, Verdict] = Field(default_factory=dict)
-    repairs: tuple[str, ...] = Field(default=(), description="repairs the parser applied to the text")
+    repairs: tuple[str, ...] = Field(
+        default=(), description="repairs the parser applied to the text"
+    )
 
     def evidence(self) -> str:
         """One line: which backend decided, premises used or a countermodel."""
@@ -76,12 +80,18 @@ class Decision(BaseModel):
         if self.verdict in (Verdict.TRUE, Verdict.FALSE):
             for name, result in direction.items():
                 if result.status is ProofStatus.PROVED:
-                    used = "" if result.used_premises is None else f" using premises {list(result.used_premises)}"
+                    used = (
+                        ""
+                        if result.used_premises is None
+                        else f" using premises {list(result.used_premises)}"
+                    )
                     return f"{name} proved the {'negation' if self.verdict is Verdict.FALSE else 'conclusion'}{used}"
         for name, result in self.conclusion.items():
             if result.countermodel:
                 return f"{name} countermodel: {result.countermodel.splitlines()[0]} …"
-        reasons = {f"{n}: {r.reason}" for d in (self.conclusion, self.negation) for n, r in d.items()}
+        reasons = {
+            f"{n}: {r.reason}" for d in (self.conclusion, self.negation) for n, r in d.items()
+        }
         return "; ".join(sorted(reasons))
 
 
@@ -200,11 +210,13 @@ def _run_all(
         _, b, goal = jobs[index]
         try:
             results[index] = prove(b, premises, goal, limits=limits, cache=cache)
-        except BaseException as exc:  # re-raised in the caller's thread
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             results[index] = exc
 
     if parallel and len(jobs) > 1:
-        threads = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(1, len(jobs))]
+        threads = [
+            threading.Thread(target=work, args=(i,), daemon=True) for i in range(1, len(jobs))
+        ]
         for t in threads:
             t.start()
         work(0)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Union
 
 from linc.errors import ArityError
 
@@ -55,7 +54,7 @@ class Func:
     args: tuple[Term, ...]
 
 
-Term = Union[Var, Const, Func]
+Term = Var | Const | Func
 
 # ------------------------------------------------------------------ formulas
 
@@ -137,9 +136,9 @@ class Bottom:
     """The false formula."""
 
 
-Formula = Union[Pred, Eq, Not, And, Or, Implies, Iff, Xor, ForAll, Exists, Top, Bottom]
-Quantifier = Union[ForAll, Exists]
-Binary = Union[Implies, Iff, Xor]
+Formula = Pred | Eq | Not | And | Or | Implies | Iff | Xor | ForAll | Exists | Top | Bottom
+Quantifier = ForAll | Exists
+Binary = Implies | Iff | Xor
 
 TERM_TYPES = (Var, Const, Func)
 FORMULA_TYPES = (Pred, Eq, Not, And, Or, Implies, Iff, Xor, ForAll, Exists, Top, Bottom)

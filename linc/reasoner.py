@@ -62,7 +62,9 @@ class ReasonedAnswer(Answer):
     decisions: list[dict[str, Any] | None] = Field(default_factory=list)
     tokens: Tokens = Field(default_factory=Tokens)
     cost: float | None = Field(default=None, description="USD, when the model's prices are known")
-    requests: int = Field(default=0, description="HTTP requests sent (0 when all came from the cache)")
+    requests: int = Field(
+        default=0, description="HTTP requests sent (0 when all came from the cache)"
+    )
     seconds: float = 0.0
 
     @property
@@ -102,7 +104,9 @@ class Reasoner:
         **llm_options: Any,
     ) -> None:
         if config is None:
-            config = resolve_config(model=model, base_url=base_url, k=k, target=Target(target), **llm_options)
+            config = resolve_config(
+                model=model, base_url=base_url, k=k, target=Target(target), **llm_options
+            )
         self.config = config
         self.backends = [backends] if isinstance(backends, str) else list(backends)
         self.voting = voting
@@ -158,12 +162,20 @@ class Reasoner:
         repairs = len(translation.repairs) + max(0, len(translation.attempts) - 1)
         if not translation.ok:
             cause = _FAILURE_CAUSE[translation.failure] if translation.failure else ErrorCause.OTHER
-            detail = translation.error if translation.failure is not Failure.REQUEST else f"request: {translation.error}"
+            detail = (
+                translation.error
+                if translation.failure is not Failure.REQUEST
+                else f"request: {translation.error}"
+            )
             return Sample(verdict=Verdict.ERROR, error=cause, detail=detail, repairs=repairs), None
         premises, goal = translation.formulas()
         try:
             decision = decide(
-                premises, goal, backend=self.backends, timeout=self.prover_timeout, cache=self.proof_cache
+                premises,
+                goal,
+                backend=self.backends,
+                timeout=self.prover_timeout,
+                cache=self.proof_cache,
             )
         except LincError as exc:
             sample = Sample.from_exception(exc)
@@ -192,7 +204,9 @@ class Reasoner:
         in its place (the others still run). ``progress=True`` shows a progress
         bar on stderr; a callable is called as ``progress(index, result)``.
         """
-        return asyncio.run(self._closing(self.aask_many(problems, concurrency=concurrency, progress=progress)))
+        return asyncio.run(
+            self._closing(self.aask_many(problems, concurrency=concurrency, progress=progress))
+        )
 
     async def aask_many(
         self,
@@ -209,7 +223,9 @@ class Reasoner:
         async def one(index: int, problem: Problem) -> None:
             async with semaphore:
                 try:
-                    result: ReasonedAnswer | BaseException = await self.aask(problem.premises, problem.conclusion)
+                    result: ReasonedAnswer | BaseException = await self.aask(
+                        problem.premises, problem.conclusion
+                    )
                 except Exception as exc:  # noqa: BLE001 - recorded on its problem, the run goes on
                     log.error("problem %s failed: %s", problem.id, exc)
                     result = exc

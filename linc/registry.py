@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.metadata import EntryPoint, entry_points
 from typing import ClassVar, Protocol, runtime_checkable
 
@@ -55,9 +55,7 @@ class Backend(Protocol):
         """Whether the prover can run here (cheap; may be cached)."""
         ...
 
-    def entails(
-        self, premises: Sequence[Formula], goal: Formula, *, limits: Limits
-    ) -> ProofResult:
+    def entails(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> ProofResult:
         """Try to prove ``goal`` from ``premises`` within ``limits``."""
         ...
 
@@ -90,7 +88,7 @@ def _entry_points() -> dict[str, EntryPoint]:
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> Backend:
     ep = _entry_points()[name]
     try:
@@ -99,13 +97,16 @@ def _load(name: str) -> Backend:
     except Exception as exc:  # a broken plug-in must not break linc
         log.warning("backend plug-in %r (%s) failed to load: %s", name, ep.value, exc)
         raise BackendUnavailable(
-            name, f"plug-in {ep.value} failed to load: {type(exc).__name__}: {exc}",
+            name,
+            f"plug-in {ep.value} failed to load: {type(exc).__name__}: {exc}",
             "reinstall the package that provides it",
         ) from exc
     if not callable(getattr(backend, "entails", None)) or not callable(
         getattr(backend, "available", None)
     ):
-        log.warning("backend plug-in %r (%s) does not implement the Backend protocol", name, ep.value)
+        log.warning(
+            "backend plug-in %r (%s) does not implement the Backend protocol", name, ep.value
+        )
         raise BackendUnavailable(name, f"{ep.value} does not implement entails() and available()")
     return backend
 
@@ -139,7 +140,7 @@ def describe_backends() -> list[BackendInfo]:
             availability = get_backend(name).available()
         except BackendUnavailable as exc:
             availability = Availability(False, reason=exc.reason, hint=exc.hint)
-        except Exception as exc:  # available() itself must not crash the listing
+        except Exception as exc:  # noqa: BLE001 - available() itself must not crash the listing
             log.warning("backend %r: available() failed: %s", name, exc)
             availability = Availability(False, reason=f"available() failed: {exc}")
         out.append(BackendInfo(name, ep.value, availability))

@@ -89,7 +89,9 @@ class Sample(BaseModel):
             return cls.from_exception(item)
         if isinstance(item, (Verdict, str)):
             verdict = Verdict(item) if not isinstance(item, Verdict) else item
-            return cls(verdict=verdict, error=ErrorCause.OTHER if verdict is Verdict.ERROR else None)
+            return cls(
+                verdict=verdict, error=ErrorCause.OTHER if verdict is Verdict.ERROR else None
+            )
         verdict = getattr(item, "verdict", None)
         if verdict is None:
             raise TypeError(f"cannot vote with {type(item).__name__}")
@@ -132,16 +134,30 @@ class Answer(BaseModel):
 
     label: Verdict
     policy: str
-    votes: dict[Verdict, int] = Field(description="counted votes per verdict (errors and abstentions excluded)")
-    scores: dict[Verdict, float] = Field(default_factory=dict, description="weighted votes the policy compared")
+    votes: dict[Verdict, int] = Field(
+        description="counted votes per verdict (errors and abstentions excluded)"
+    )
+    scores: dict[Verdict, float] = Field(
+        default_factory=dict, description="weighted votes the policy compared"
+    )
     samples: list[Verdict] = Field(description="each sample's verdict, in sample order")
-    errors: list[ErrorCause | None] = Field(description="each sample's error cause, None when it has a verdict")
-    details: list[str] = Field(default_factory=list, description="each sample's error or evidence text")
-    winners: list[int] = Field(default_factory=list, description="indices of the samples that voted for the label")
+    errors: list[ErrorCause | None] = Field(
+        description="each sample's error cause, None when it has a verdict"
+    )
+    details: list[str] = Field(
+        default_factory=list, description="each sample's error or evidence text"
+    )
+    winners: list[int] = Field(
+        default_factory=list, description="indices of the samples that voted for the label"
+    )
     evidence: list[str] = Field(default_factory=list, description="evidence of the winning samples")
-    abstained: list[int] = Field(default_factory=list, description="samples the policy did not count")
+    abstained: list[int] = Field(
+        default_factory=list, description="samples the policy did not count"
+    )
     tie: bool = False
-    tied: list[Verdict] = Field(default_factory=list, description="the verdicts that tied for first place")
+    tied: list[Verdict] = Field(
+        default_factory=list, description="the verdicts that tied for first place"
+    )
     inconsistent: bool = Field(default=False, description="some sample had inconsistent premises")
     timed_out: bool = Field(default=False, description="some sample hit a time limit")
 
@@ -193,7 +209,9 @@ def vote(samples: Sequence[Any], *, policy: str = "linc") -> Answer:
     else:
         label = Verdict.ERROR
 
-    winners = [i for i in counted if items[i].verdict is label] if label is not Verdict.ERROR else []
+    winners = (
+        [i for i in counted if items[i].verdict is label] if label is not Verdict.ERROR else []
+    )
     return Answer(
         label=label,
         policy=policy,

@@ -68,7 +68,7 @@ class BuildError(Exception):
 class App:
     """``name(args)`` whose role (predicate or term) is not known yet."""
 
-    __slots__ = ("name", "args", "depth", "token")
+    __slots__ = ("args", "depth", "name", "token")
 
     def __init__(self, name: str, args: tuple[Term, ...], depth: int, token: Token) -> None:
         self.name = name
@@ -192,8 +192,7 @@ class Builder(Transformer):
         for value in children[::2]:
             node, d = self.formula(value)
             args.append(node)
-            if d > depth:
-                depth = d
+            depth = max(depth, d)
         return kind(tuple(args)), _check(depth + 1, children[1])
 
     def _fold_left(self, kind: type, children: list[Any]) -> FormulaValue:
@@ -296,8 +295,7 @@ class Builder(Transformer):
         for value in children[1:]:
             term, d = self.term(value, head)
             args.append(term)
-            if d > depth:
-                depth = d
+            depth = max(depth, d)
         return App(self.name(head), tuple(args), _check(depth + 1, head), head)
 
     def atom(self, children: list[Token]) -> App:

@@ -80,7 +80,9 @@ class Translation(BaseModel):
     conclusion: str | None = None
     failure: Failure | None = None
     error: str = ""
-    repairs: list[str] = Field(default_factory=list, description="syntax repairs the parser applied")
+    repairs: list[str] = Field(
+        default_factory=list, description="syntax repairs the parser applied"
+    )
     attempts: list[Attempt] = Field(default_factory=list)
 
     _formulas: tuple[tuple[Formula, ...], Formula] | None = PrivateAttr(default=None)
@@ -137,7 +139,11 @@ def interpret(completion: str, *, index: int = 0, target: Target = Target.FOL) -
     formulas: list[Formula] = []
     repairs: list[str] = []
     for number, line in enumerate(fols):
-        what = f"the formula for {texts[number]!r}" if number < len(texts) else f"FOL line {number + 1}"
+        what = (
+            f"the formula for {texts[number]!r}"
+            if number < len(texts)
+            else f"FOL line {number + 1}"
+        )
         try:
             parsed = read(line, syntax=syntax, repair=True)
         except ParseError as exc:
@@ -182,7 +188,9 @@ class SemanticParser:
 
     def messages(self, premises: Sequence[str], conclusion: str) -> list[dict[str, str]]:
         """The chat sent for this problem."""
-        return build_messages(premises, conclusion, target=self.config.target, shots=self.config.n_shots)
+        return build_messages(
+            premises, conclusion, target=self.config.target, shots=self.config.n_shots
+        )
 
     def grammar(self, premises: Sequence[str], conclusion: str) -> str | None:
         """The GBNF grammar sent with the requests, or None."""
@@ -198,10 +206,14 @@ class SemanticParser:
         messages = self.messages(premises, conclusion)
         grammar = self.grammar(premises, conclusion)
         limit = self.token_limit(premises, conclusion)
-        jobs = [self.sample(messages, grammar=grammar, index=i, max_tokens=limit) for i in range(count)]
+        jobs = [
+            self.sample(messages, grammar=grammar, index=i, max_tokens=limit) for i in range(count)
+        ]
         return list(await asyncio.gather(*jobs))
 
-    def translate(self, premises: Sequence[str], conclusion: str, *, k: int | None = None) -> list[Translation]:
+    def translate(
+        self, premises: Sequence[str], conclusion: str, *, k: int | None = None
+    ) -> list[Translation]:
         """Blocking ``atranslate``."""
         return asyncio.run(self.atranslate(premises, conclusion, k=k))
 
@@ -233,18 +245,31 @@ class SemanticParser:
         round_ = 0
         while True:
             try:
-                completion = await self.client.complete(chat, index=index, grammar=grammar, max_tokens=max_tokens)
+                completion = await self.client.complete(
+                    chat, index=index, grammar=grammar, max_tokens=max_tokens
+                )
             except LLMError as exc:
                 attempts.append(Attempt(completion="", failure=Failure.REQUEST, error=str(exc)))
-                result = Translation(index=index, completion="", failure=Failure.REQUEST, error=str(exc))
+                result = Translation(
+                    index=index, completion="", failure=Failure.REQUEST, error=str(exc)
+                )
                 break
             result = interpret(completion.text, index=index, target=self.config.target)
             attempts.append(_attempt(completion, result))
             if result.ok or round_ >= self.config.repair_rounds:
                 break
             round_ += 1
-            log.info("sample %d: %s; asking again (round %d)", index, result.error.splitlines()[0], round_)
-            chat = [*chat, {"role": "assistant", "content": completion.text}, repair_message(result.error)]
+            log.info(
+                "sample %d: %s; asking again (round %d)",
+                index,
+                result.error.splitlines()[0],
+                round_,
+            )
+            chat = [
+                *chat,
+                {"role": "assistant", "content": completion.text},
+                repair_message(result.error),
+            ]
         result.attempts = attempts
         return result
 

@@ -91,7 +91,9 @@ class RetryableError(Exception):
 class ChatBackend(Protocol):
     """Sends one chat request; raises ``RetryableError`` or ``LLMError``."""
 
-    async def chat(self, messages: Sequence[Message], *, params: dict[str, Any], grammar: str | None) -> Completion: ...
+    async def chat(
+        self, messages: Sequence[Message], *, params: dict[str, Any], grammar: str | None
+    ) -> Completion: ...
 
     async def aclose(self) -> None: ...
 
@@ -121,7 +123,9 @@ class OpenAIChat:
             text = text.replace(self._secret, "***")
         return text[:500]
 
-    async def chat(self, messages: Sequence[Message], *, params: dict[str, Any], grammar: str | None) -> Completion:
+    async def chat(
+        self, messages: Sequence[Message], *, params: dict[str, Any], grammar: str | None
+    ) -> Completion:
         import openai
 
         extra: dict[str, Any] = {"grammar": grammar} if grammar else {}
@@ -252,7 +256,9 @@ class EmbeddedChat:
                     model_path=path,
                     n_ctx=self._config.n_ctx,
                     n_threads=self._config.n_threads,
-                    seed=self._config.seed if self._config.seed is not None else llama_cpp.LLAMA_DEFAULT_SEED,
+                    seed=self._config.seed
+                    if self._config.seed is not None
+                    else llama_cpp.LLAMA_DEFAULT_SEED,
                     verbose=not quiet,
                 )
         return self._llama
@@ -266,7 +272,9 @@ class EmbeddedChat:
             self._grammars = {text: compiled}  # one problem at a time: keep the last only
         return compiled
 
-    def _chat_sync(self, messages: Sequence[Message], params: dict[str, Any], grammar: str | None) -> Completion:
+    def _chat_sync(
+        self, messages: Sequence[Message], params: dict[str, Any], grammar: str | None
+    ) -> Completion:
         with self._lock:
             llama = self._load()
             start = time.perf_counter()
@@ -285,7 +293,9 @@ class EmbeddedChat:
             finish_reason=choice.get("finish_reason"),
         )
 
-    async def chat(self, messages: Sequence[Message], *, params: dict[str, Any], grammar: str | None) -> Completion:
+    async def chat(
+        self, messages: Sequence[Message], *, params: dict[str, Any], grammar: str | None
+    ) -> Completion:
         return await asyncio.to_thread(self._chat_sync, messages, params, grammar)
 
     async def aclose(self) -> None:
@@ -342,7 +352,10 @@ class LLMClient:
     def params(self, index: int, *, max_tokens: int | None = None) -> dict[str, Any]:
         """Sampling parameters of sample ``index`` (what the request sends)."""
         cfg = self.config
-        out: dict[str, Any] = {"temperature": cfg.temperature, "max_tokens": max_tokens or cfg.max_tokens}
+        out: dict[str, Any] = {
+            "temperature": cfg.temperature,
+            "max_tokens": max_tokens or cfg.max_tokens,
+        }
         if cfg.top_p is not None:
             out["top_p"] = cfg.top_p
         if cfg.seed is not None:
@@ -350,7 +363,12 @@ class LLMClient:
         return out
 
     def cache_key(
-        self, messages: Sequence[Message], *, index: int, grammar: str | None, max_tokens: int | None = None
+        self,
+        messages: Sequence[Message],
+        *,
+        index: int,
+        grammar: str | None,
+        max_tokens: int | None = None,
     ) -> str:
         """sha256 of model, messages, sampling parameters and sample index (no key, no URL)."""
         return digest(
@@ -383,7 +401,9 @@ class LLMClient:
                 self.stats.add(cache_hits=1)
                 return Completion(**{**hit, "cached": True, "attempts": 0})
         async with self._semaphore():
-            completion = await self._with_retries(messages, index=index, grammar=grammar, max_tokens=max_tokens)
+            completion = await self._with_retries(
+                messages, index=index, grammar=grammar, max_tokens=max_tokens
+            )
         self.stats.add(
             prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens
         )
@@ -392,7 +412,12 @@ class LLMClient:
         return completion
 
     async def _with_retries(
-        self, messages: Sequence[Message], *, index: int, grammar: str | None, max_tokens: int | None
+        self,
+        messages: Sequence[Message],
+        *,
+        index: int,
+        grammar: str | None,
+        max_tokens: int | None,
     ) -> Completion:
         cfg = self.config
         backend = self._get_backend()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ TEXT_TAG = "TEXT:\t"
 FOL_TAG = "FOL:\t"
 
 
-@lru_cache(maxsize=None)
+@cache
 def prompt_file(name: str) -> str:
     """The text of ``parsers/prompts/<name>`` (package data)."""
     return resources.files("linc.parsers.prompts").joinpath(name).read_text(encoding="utf-8")
@@ -118,7 +118,9 @@ def build_messages(
     field = "lean" if target is Target.LEAN else "fol"
     for shot in select_shots(shots, premises=premises, conclusion=conclusion):
         sentences = [*shot["premises"], shot["conclusion"]]
-        messages.append({"role": "user", "content": problem_text(shot["premises"], shot["conclusion"])})
+        messages.append(
+            {"role": "user", "content": problem_text(shot["premises"], shot["conclusion"])}
+        )
         messages.append({"role": "assistant", "content": translation_text(sentences, shot[field])})
     messages.append({"role": "user", "content": problem_text(premises, conclusion)})
     return messages
@@ -148,7 +150,9 @@ def gbnf_literal(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def problem_grammar(premises: Sequence[str], conclusion: str, *, target: Target = Target.FOL) -> str:
+def problem_grammar(
+    premises: Sequence[str], conclusion: str, *, target: Target = Target.FOL
+) -> str:
     """GBNF for one problem: fixed TEXT lines, a sampled formula after each FOL tag."""
     base = prompt_file("lean.gbnf" if target is Target.LEAN else "fol.gbnf")
     parts = []
@@ -189,7 +193,9 @@ def build_shots(folio_train: Path | str) -> dict[str, Any]:
         formulas = [_prompt_form(read(text, syntax="unicode").formula) for text in texts]
         check_arities(formulas)
         if not _simple(formulas):
-            raise ValueError(f"example {pick['example_id']} uses more than the prompt grammar allows")
+            raise ValueError(
+                f"example {pick['example_id']} uses more than the prompt grammar allows"
+            )
         label = {"Unknown": "Uncertain"}.get(row["label"], row["label"])
         examples.append(
             {
@@ -255,15 +261,23 @@ def _simple(formulas: Iterable[Any]) -> bool:
         for node in ir.subformulas(formula):
             if isinstance(node, (ir.Eq, ir.Top, ir.Bottom)):
                 return False
-            if isinstance(node, (ir.ForAll, ir.Exists)) and not re.fullmatch(r"[w-z]", node.var.name):
+            if isinstance(node, (ir.ForAll, ir.Exists)) and not re.fullmatch(
+                r"[w-z]", node.var.name
+            ):
                 return False
             if isinstance(node, ir.Pred):
-                if not node.args or len(node.args) > 4 or not re.fullmatch(r"[A-Z][A-Za-z0-9_]{0,24}", node.name):
+                if (
+                    not node.args
+                    or len(node.args) > 4
+                    or not re.fullmatch(r"[A-Z][A-Za-z0-9_]{0,24}", node.name)
+                ):
                     return False
                 for arg in node.args:
                     if isinstance(arg, ir.Func):
                         return False
-                    if isinstance(arg, ir.Const) and not re.fullmatch(r"[A-Z][A-Za-z0-9_]{0,24}", arg.name):
+                    if isinstance(arg, ir.Const) and not re.fullmatch(
+                        r"[A-Z][A-Za-z0-9_]{0,24}", arg.name
+                    ):
                         return False
     return True
 

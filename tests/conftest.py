@@ -22,5 +22,7 @@ def shared_data() -> Path:
     """The benchmark data folder; skips the test when it is absent."""
     path = shared_data_dir()
     if path is None:
-        pytest.skip("shared benchmark data not found: put it at ../shared/data or set LINC_SHARED_DATA")
+        pytest.skip(
+            "shared benchmark data not found: put it at ../shared/data or set LINC_SHARED_DATA"
+        )
     return path

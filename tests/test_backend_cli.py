@@ -25,7 +25,9 @@ def test_backends_json(capsys: pytest.CaptureFixture[str]) -> None:
         assert rows["lean"]["reason"] and rows["lean"]["hint"]
 
 
-def test_backends_text_shows_missing_binary(monkeypatch: pytest.MonkeyPatch, tmp_path, capsys) -> None:
+def test_backends_text_shows_missing_binary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, capsys
+) -> None:
     from linc.registry import refresh
 
     monkeypatch.setenv("LINC_PROVER9", str(tmp_path / "gone"))
@@ -46,7 +48,15 @@ def test_backends_text_shows_missing_binary(monkeypatch: pytest.MonkeyPatch, tmp
 
 def test_prove_shows_verdict_and_evidence(capsys: pytest.CaptureFixture[str]) -> None:
     _needs_parser()
-    args = ["prove", "-p", "all x. (Man(x) -> Mortal(x))", "-p", "Man(socrates)", "-c", "Mortal(socrates)"]
+    args = [
+        "prove",
+        "-p",
+        "all x. (Man(x) -> Mortal(x))",
+        "-p",
+        "Man(socrates)",
+        "-c",
+        "Mortal(socrates)",
+    ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert out.startswith("verdict: True")
@@ -63,16 +73,33 @@ def test_prove_bad_formula_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "error" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("target,marker", [
-    ("prover9", "formulas(assumptions)."),
-    ("tptp", "fof(goal, conjecture,"),
-    ("z3", "(declare-sort U"),
-    ("lean", "theorem linc_goal :"),
-])
+@pytest.mark.parametrize(
+    "target,marker",
+    [
+        ("prover9", "formulas(assumptions)."),
+        ("tptp", "fof(goal, conjecture,"),
+        ("z3", "(declare-sort U"),
+        ("lean", "theorem linc_goal :"),
+    ],
+)
 def test_translate_targets(target: str, marker: str, capsys: pytest.CaptureFixture[str]) -> None:
     _needs_parser()
-    assert main(["translate", "--to", target, "-p", "all x. (P(x) -> Q(x))", "-p", "P(y1984)",
-                 "-c", "Q(y1984)"]) == 0
+    assert (
+        main(
+            [
+                "translate",
+                "--to",
+                target,
+                "-p",
+                "all x. (P(x) -> Q(x))",
+                "-p",
+                "P(y1984)",
+                "-c",
+                "Q(y1984)",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert marker in out
     if target == "prover9":

@@ -31,12 +31,23 @@ def test_tptp_shapes() -> None:
 
 
 def test_tptp_names_are_injective_and_safe() -> None:
-    hostile = ["fof(evil, axiom, $false)", "Student", "student", "X", "9", "", "$true", "include('x')"]
+    hostile = [
+        "fof(evil, axiom, $false)",
+        "Student",
+        "student",
+        "X",
+        "9",
+        "",
+        "$true",
+        "include('x')",
+    ]
     text = format_problem([Pred(n, (Const(n),)) for n in hostile], Pred("Student", (a,)))
     lines = text.splitlines()
     assert len(lines) == len(hostile) + 1
     for i, line in enumerate(lines[:-1]):
-        m = re.fullmatch(rf"fof\(p{i}, axiom, ([a-z][A-Za-z0-9_]*)\(([a-z][A-Za-z0-9_]*)\)\)\.", line)
+        m = re.fullmatch(
+            rf"fof\(p{i}, axiom, ([a-z][A-Za-z0-9_]*)\(([a-z][A-Za-z0-9_]*)\)\)\.", line
+        )
         assert m, line
     preds = [re.search(r"axiom, (\w+)\(", ln).group(1) for ln in lines[:-1]]
     assert len(set(preds)) == len(hostile)

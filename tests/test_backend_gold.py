@@ -61,7 +61,12 @@ def test_gold_with_repair_recovers_unreadable_annotations(folio) -> None:
 
 def test_eval_gold_cli_json(folio, capsys: pytest.CaptureFixture[str]) -> None:
     path, _ = folio
-    assert main(["eval", "gold", "--path", str(path), "--backend", "prover9", "--limit", "30", "--json"]) == 0
+    assert (
+        main(
+            ["eval", "gold", "--path", str(path), "--backend", "prover9", "--limit", "30", "--json"]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert {"n", "agree", "per_label", "disagreements", "seconds"} <= set(data)
     assert data["n"] == 30

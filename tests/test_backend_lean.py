@@ -34,16 +34,39 @@ x, y = Var("x"), Var("y")
 a = Const("a")
 
 CASES: list[tuple[list[Formula], Formula]] = [
-    ([ForAll(x, Implies(Pred("Man", (x,)), Pred("Mortal", (x,)))), Pred("Man", (a,))], Pred("Mortal", (a,))),
-    ([Xor(Pred("Rain"), Pred("Snow")), Not(Eq(a, Const("b")))], Or((Pred("Rain"), Pred("Snow"), Bottom()))),
     (
-        [ForAll(x, Exists(y, And((Pred("R", (x, y)), Iff(Pred("P", (x,)), Top()), Pred("P", (Func("f", (y,)),))))))],
+        [ForAll(x, Implies(Pred("Man", (x,)), Pred("Mortal", (x,)))), Pred("Man", (a,))],
+        Pred("Mortal", (a,)),
+    ),
+    (
+        [Xor(Pred("Rain"), Pred("Snow")), Not(Eq(a, Const("b")))],
+        Or((Pred("Rain"), Pred("Snow"), Bottom())),
+    ),
+    (
+        [
+            ForAll(
+                x,
+                Exists(
+                    y,
+                    And(
+                        (
+                            Pred("R", (x, y)),
+                            Iff(Pred("P", (x,)), Top()),
+                            Pred("P", (Func("f", (y,)),)),
+                        )
+                    ),
+                ),
+            )
+        ],
         Exists(x, Pred("R", (Func("g", (x, a)), x))),
     ),
     # hostile names: commands, keywords, the file's own names, punctuation
     (
         [
-            ForAll(Var("import"), Implies(Pred("#eval", (Var("import"),)), Pred("import", (Var("import"),)))),
+            ForAll(
+                Var("import"),
+                Implies(Pred("#eval", (Var("import"),)), Pred("import", (Var("import"),))),
+            ),
             Pred("#eval", (Const("U"),)),
             Pred("theorem", (Const("end LincProblem"),)),
             Pred("set_option maxHeartbeats 0", (Const("sorry"),)),
@@ -65,7 +88,9 @@ def _rename_term(t: Term, names: dict) -> Term:
 def _expected(f: Formula, names: dict) -> Formula:
     """``f`` with the printer's names and Xor spelled as ¬(↔), as printed."""
     if isinstance(f, Pred):
-        return Pred(names[("pred", f.name, len(f.args))], tuple(_rename_term(t, names) for t in f.args))
+        return Pred(
+            names[("pred", f.name, len(f.args))], tuple(_rename_term(t, names) for t in f.args)
+        )
     if isinstance(f, Eq):
         return Eq(_rename_term(f.left, names), _rename_term(f.right, names))
     if isinstance(f, Not):
@@ -83,7 +108,9 @@ def _expected(f: Formula, names: dict) -> Formula:
 
 @pytest.mark.parametrize("premises,goal", CASES)
 def test_statement_parses_back_to_the_input(premises: list[Formula], goal: Formula) -> None:
-    parsers = pytest.importorskip("linc.parsers", reason="the Lean parser (helper A) has not landed")
+    parsers = pytest.importorskip(
+        "linc.parsers", reason="the Lean parser (helper A) has not landed"
+    )
     if not hasattr(parsers, "parse"):
         pytest.skip("linc.parsers.parse has not landed yet")
     printer = Printer()
@@ -104,8 +131,8 @@ def test_identifiers_are_plain_and_declared() -> None:
     # no line may start a command other than the ones the printer writes
     starts = {ln.split()[0] for ln in lines if ln and not ln.startswith(" ")}
     assert starts <= {"namespace", "opaque", "axiom", "theorem", "end"}
-    assert not re.search(r"#eval|^import|\bsorry\b|\bset_option\b", source, re.M)
-    declared = re.findall(r"^axiom (\w+) :", source, re.M)
+    assert not re.search(r"#eval|^import|\bsorry\b|\bset_option\b", source, re.MULTILINE)
+    declared = re.findall(r"^axiom (\w+) :", source, re.MULTILINE)
     assert len(declared) == len(set(declared))
     for ident in declared:
         assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", ident)
@@ -113,13 +140,20 @@ def test_identifiers_are_plain_and_declared() -> None:
     statement = source.split("theorem linc_goal :", 1)[1].split(":= by", 1)[0]
     for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", statement):
         assert word in declared or word in {"U", "True", "False"} or re.fullmatch(r"\w+", word)
-    assert lines[:4] == ["namespace LincProblem", "", "opaque U : Type", "axiom nonempty_U : Nonempty U"]
+    assert lines[:4] == [
+        "namespace LincProblem",
+        "",
+        "opaque U : Type",
+        "axiom nonempty_U : Nonempty U",
+    ]
     assert lines[-1] == "end LincProblem"
 
 
 def test_tactic_from_limits_is_indented() -> None:
     backend = LeanBackend()
-    source = backend.input_text(*CASES[0], limits=Limits(options={"lean_tactic": "intro h1 h2\nexact h1 a h2"}))
+    source = backend.input_text(
+        *CASES[0], limits=Limits(options={"lean_tactic": "intro h1 h2\nexact h1 a h2"})
+    )
     assert "  intro h1 h2\n  exact h1 a h2\n" in source
 
 

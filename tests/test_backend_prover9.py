@@ -20,7 +20,7 @@ x, y, z = Var("x"), Var("y"), Var("z")
 a = Const("a")
 
 
-def R(s, t):  # noqa: N802
+def R(s, t):
     return Pred("R", (s, t))
 
 
@@ -55,7 +55,9 @@ def _prover_children() -> list[str]:
 
 
 @pytest.mark.slow
-def test_endless_search_is_uncertain_timed_out_and_leaves_no_process(prover9: Prover9Backend) -> None:
+def test_endless_search_is_uncertain_timed_out_and_leaves_no_process(
+    prover9: Prover9Backend,
+) -> None:
     decision = decide(TRANSITIVE_SERIAL, Pred("Q", (a,)), backend="prover9", timeout=2)
     assert decision.verdict is Verdict.UNCERTAIN
     assert decision.timed_out
@@ -122,11 +124,23 @@ def test_input_names_are_injective_and_safe() -> None:
     formulas = [ln for ln in lines if ln not in {"end_of_list.", "formulas(goals)."}]
     assert lines.count("end_of_list.") == 2
     header = text.split("formulas(assumptions).\n", 1)[0].splitlines()
-    assert [h.split("(")[0] for h in header] == ["assign", "assign", "clear", "set", "clear", "clear"]
-    assert re.findall(r"^formulas\(\w+\)\.$", text, re.M) == ["formulas(assumptions).", "formulas(goals)."]
+    assert [h.split("(")[0] for h in header] == [
+        "assign",
+        "assign",
+        "clear",
+        "set",
+        "clear",
+        "clear",
+    ]
+    assert re.findall(r"^formulas\(\w+\)\.$", text, re.MULTILINE) == [
+        "formulas(assumptions).",
+        "formulas(goals).",
+    ]
     names = []
     for line in formulas:
-        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*\([A-Za-z][A-Za-z0-9_]*\)( # label\(p\d+\))?\.", line), line
+        assert re.fullmatch(
+            r"[A-Za-z][A-Za-z0-9_]*\([A-Za-z][A-Za-z0-9_]*\)( # label\(p\d+\))?\.", line
+        ), line
         pred, const = re.match(r"(\w+)\((\w+)\)", line).groups()
         assert not re.match(r"[u-z]", const), f"{const} would be read as a variable"
         assert pred not in {"set", "all", "exists", "end_of_list", "formulas", "assign"}
@@ -146,7 +160,9 @@ def test_format_formula_shapes() -> None:
 def test_memory_limit_only_when_set() -> None:
     goal = Pred("Q", (a,))
     assert "max_megs" not in format_problem([], goal, limits=Limits(seconds=10, memory_mb=None))
-    assert "assign(max_megs, 512)." in format_problem([], goal, limits=Limits(seconds=10, memory_mb=512))
+    assert "assign(max_megs, 512)." in format_problem(
+        [], goal, limits=Limits(seconds=10, memory_mb=512)
+    )
     assert "assign(max_seconds, 3)." in format_problem([], goal, limits=Limits(seconds=2.5))
 
 
@@ -181,7 +197,9 @@ def test_process_group_is_killed_at_the_wall_limit() -> None:
     done = process.run(["bash", "-c", script], seconds=0.5)
     assert done.killed and done.returncode is None
     psutil = pytest.importorskip("psutil")
-    left = [p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info["cmdline"] or [])]
+    left = [
+        p for p in psutil.process_iter(["cmdline"]) if marker in " ".join(p.info["cmdline"] or [])
+    ]
     assert left == []
     assert [p for p in psutil.Process().children(recursive=True) if p.name() == "sleep"] == []
 

@@ -37,15 +37,15 @@ x, y, z = Var("x"), Var("y"), Var("z")
 a, b, c = Const("a"), Const("b"), Const("c")
 
 
-def P(t):  # noqa: N802 - predicate helpers read like the logic
+def P(t):
     return Pred("P", (t,))
 
 
-def Q(t):  # noqa: N802
+def Q(t):
     return Pred("Q", (t,))
 
 
-def R(s, t):  # noqa: N802
+def R(s, t):
     return Pred("R", (s, t))
 
 
@@ -104,7 +104,12 @@ CASES = [
     Case("xor", (Xor(P(a), Q(a)), P(a)), Q(a), Verdict.FALSE),
     Case("xor-both-false", (Xor(P(a), Q(a)), Not(P(a))), Q(a), Verdict.TRUE),
     Case("iff", (Iff(Pred("Rain"), Pred("Wet")), Not(Pred("Wet"))), Pred("Rain"), Verdict.FALSE),
-    Case("disjunctive-syllogism", (Or((P(a), Q(a), R(a, a))), Not(P(a)), Not(Q(a))), R(a, a), Verdict.TRUE),
+    Case(
+        "disjunctive-syllogism",
+        (Or((P(a), Q(a), R(a, a))), Not(P(a)), Not(Q(a))),
+        R(a, a),
+        Verdict.TRUE,
+    ),
     Case(
         "existential",
         (ForAll(x, Implies(P(x), Q(x))), Exists(x, P(x))),
@@ -170,7 +175,6 @@ CASES = [
         Verdict.TRUE,
     ),
 ]
-
 
 
 def _nested(times: int, wrap, inner):
@@ -261,7 +265,11 @@ def test_endless_search_stops_at_the_limit(backend: str) -> None:
 
 
 def test_ensemble_agrees_on_the_corpus() -> None:
-    names = [n for n in ("prover9", "z3", "eprover") if n in backend_names() and get_backend(n).available()]
+    names = [
+        n
+        for n in ("prover9", "z3", "eprover")
+        if n in backend_names() and get_backend(n).available()
+    ]
     if len(names) < 2:
         pytest.skip("needs two available backends")
     for case in CASES:

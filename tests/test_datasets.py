@@ -50,12 +50,26 @@ def test_bad_inputs_name_the_problem(tmp_path):
     with pytest.raises(DataError, match="no such file"):
         load_dataset("folio", tmp_path / "missing.jsonl")
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps([{"id": "1", "context": "A.", "question": "Q? B.", "options": ["A) True"], "answer": "D"}]))
+    bad.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "1",
+                    "context": "A.",
+                    "question": "Q? B.",
+                    "options": ["A) True"],
+                    "answer": "D",
+                }
+            ]
+        )
+    )
     with pytest.raises(DataError, match="problem 1"):
         load_dataset("proofwriter", bad)
 
 
 def test_split_sentences():
     assert split_sentences("Bob is big. If x then y.  Max is a cat.") == [
-        "Bob is big.", "If x then y.", "Max is a cat."
+        "Bob is big.",
+        "If x then y.",
+        "Max is a cat.",
     ]

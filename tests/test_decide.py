@@ -16,7 +16,10 @@ from linc.results import ProofResult, ProofStatus, Verdict
 
 x = Var("x")
 a, b = Const("a"), Const("b")
-SYLLOGISM = ([ForAll(x, Implies(Pred("Man", (x,)), Pred("Mortal", (x,)))), Pred("Man", (a,))], Pred("Mortal", (a,)))
+SYLLOGISM = (
+    [ForAll(x, Implies(Pred("Man", (x,)), Pred("Mortal", (x,)))), Pred("Man", (a,))],
+    Pred("Mortal", (a,)),
+)
 
 
 def _r(status: ProofStatus, backend: str = "t") -> ProofResult:
@@ -52,7 +55,9 @@ def test_decision_is_json_and_has_evidence() -> None:
 
 
 def test_inconsistent_premises_are_flagged_not_silent() -> None:
-    decision = decide([Pred("P", (a,)), Not(Pred("P", (a,)))], Pred("Q", (b,)), backend=["prover9", "z3"])
+    decision = decide(
+        [Pred("P", (a,)), Not(Pred("P", (a,)))], Pred("Q", (b,)), backend=["prover9", "z3"]
+    )
     assert decision.inconsistent
     assert decision.verdict is Verdict.TRUE  # LINC's rule, with the flag
     assert decision.negation["prover9"].status is ProofStatus.PROVED
@@ -81,7 +86,9 @@ def test_arity_clash_raises() -> None:
         decide([Pred("P", (a,))], Pred("Q", (Const("P"),)))
 
 
-def test_unavailable_backend_raises_with_hint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_unavailable_backend_raises_with_hint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("LINC_PROVER9", str(tmp_path / "missing"))
     with pytest.raises(BackendUnavailable) as info:
         decide(*SYLLOGISM, backend="prover9")
@@ -121,7 +128,9 @@ def test_text_input_needs_the_parser() -> None:
         pytest.skip("linc.parsers.read has not landed yet")
     decision = decide(["all x. (Man(x) -> Mortal(x))", "Man(socrates)"], "Mortal(socrates)")
     assert decision.verdict is Verdict.TRUE
-    decision = decide(["∀x (Man(x) → ¬Immortal(x))", "Man(socrates)"], "Immortal(socrates)", syntax="unicode")
+    decision = decide(
+        ["∀x (Man(x) → ¬Immortal(x))", "Man(socrates)"], "Immortal(socrates)", syntax="unicode"
+    )
     assert decision.verdict is Verdict.FALSE
 
 

@@ -2,8 +2,23 @@ import pytest
 
 from linc import ArityError
 from linc.ir import (
-    And, Const, Eq, Exists, ForAll, Func, Implies, Not, Pred, Var,
-    check_arities, conj, depth, forall, free_vars, signature, substitute,
+    And,
+    Const,
+    Eq,
+    Exists,
+    ForAll,
+    Func,
+    Implies,
+    Not,
+    Pred,
+    Var,
+    check_arities,
+    conj,
+    depth,
+    forall,
+    free_vars,
+    signature,
+    substitute,
 )
 
 x, y = Var("x"), Var("y")
@@ -28,7 +43,10 @@ def test_free_vars_and_substitution_avoid_capture():
 
 
 def test_signature_and_arity_clash():
-    fs = [Pred("Owns", (Const("a"), Const("b"))), Pred("Owns", (Const("a"), Const("b"), Const("c")))]
+    fs = [
+        Pred("Owns", (Const("a"), Const("b"))),
+        Pred("Owns", (Const("a"), Const("b"), Const("c"))),
+    ]
     assert signature(fs)[("pred", "Owns")] == {2, 3}
     with pytest.raises(ArityError) as err:
         check_arities(fs)

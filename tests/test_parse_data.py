@@ -12,6 +12,7 @@ from linc import ParseError, parse, read, render
 from linc.evals.corpora import folio_gold_strings, linc_fol_lines, logiclm_formulas
 from linc.parsers import RenderError
 
+
 def test_folio_gold_parses_as_unicode_and_round_trips(shared_data: Path) -> None:
     strings = folio_gold_strings(shared_data / "folio-v0")
     assert len(strings) == 6527

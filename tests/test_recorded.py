@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from linc.errors import DataError
 from linc.evals.linc_rewrite import (
     negated_terms,
     order_sensitive,
@@ -21,7 +22,6 @@ from linc.evals.recorded import (
     run_name,
     split_program,
 )
-from linc.errors import DataError
 from linc.ir import Const, ForAll, Not, Pred, Var
 from linc.results import Verdict
 
@@ -156,7 +156,9 @@ def test_load_proofwriter_run_finds_depths(shared_data):
     assert [p.depth for p in run.problems] == depths
     assert {p.depth for p in run.problems} == set(range(6))
     assert find_depths(shared_data / LINC / f"{PW}_references.json", task="folio") is None
-    no_depths = load_linc_run(shared_data / LINC / f"{PW}_generations_raw.json", depths=False, limit=3)
+    no_depths = load_linc_run(
+        shared_data / LINC / f"{PW}_generations_raw.json", depths=False, limit=3
+    )
     assert no_depths.n == 3 and no_depths.problems[0].depth is None
 
 
@@ -170,7 +172,9 @@ def test_mismatched_references_are_refused(shared_data):
 
 def test_load_logiclm_programs(shared_data):
     for name, n_broken in (("gpt-3.5-turbo", 0), ("text-davinci-003", 1)):
-        programs = load_logiclm_programs(shared_data / "recorded/logiclm" / f"FOLIO_dev_{name}.json")
+        programs = load_logiclm_programs(
+            shared_data / "recorded/logiclm" / f"FOLIO_dev_{name}.json"
+        )
         assert len(programs) == 204
         assert sum(1 for p in programs if p.problem) == n_broken
         assert {p.label for p in programs} == {Verdict.TRUE, Verdict.FALSE, Verdict.UNCERTAIN}
@@ -185,7 +189,10 @@ def test_split_program_sections():
         "Dog(rex) ::: Rex is a dog.\nConclusion:\nAnimal(rex) ::: Rex is an animal."
     )
     sections = split_program(text)
-    assert [line.formula for line in sections["premises"]] == ["∀x (Dog(x) → Animal(x))", "Dog(rex)"]
+    assert [line.formula for line in sections["premises"]] == [
+        "∀x (Dog(x) → Animal(x))",
+        "Dog(rex)",
+    ]
     assert sections["conclusions"][0].formula == "Animal(rex)"
     assert sections["conclusions"][0].comment == "Rex is an animal."
     assert sections["predicates"][0].formula == "Dog(x)"

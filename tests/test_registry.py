@@ -21,7 +21,12 @@ BUILT_INS = {"prover9", "z3", "eprover", "lean"}
 
 def _python(code: str, *, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
     )
 
 
@@ -68,7 +73,9 @@ def test_example_plugin_registers_and_decides() -> None:
     assert backend.available()
     rain, wet = Pred("Rain"), Pred("Wet")
     assert decide([Implies(rain, wet), rain], wet, backend="truthtable").verdict is Verdict.TRUE
-    assert decide([Implies(rain, wet), Not(wet)], rain, backend="truthtable").verdict is Verdict.FALSE
+    assert (
+        decide([Implies(rain, wet), Not(wet)], rain, backend="truthtable").verdict is Verdict.FALSE
+    )
     decision = decide([Or((rain, wet))], rain, backend=["truthtable", "prover9"])
     assert decision.verdict is Verdict.UNCERTAIN and decision.agreement
     assert decision.conclusion["truthtable"].countermodel == "true: Pred(name='Wet', args=())"
@@ -80,7 +87,9 @@ def _broken_plugin(tmp_path: Path) -> dict[str, str]:
     """A real installed-package layout whose entry point cannot be imported."""
     dist = tmp_path / "linc_broken_plugin-0.1.dist-info"
     dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: linc-broken-plugin\nVersion: 0.1\n")
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: linc-broken-plugin\nVersion: 0.1\n"
+    )
     (dist / "entry_points.txt").write_text(
         "[linc.backends]\nbroken = linc_broken_plugin_missing_module:Backend\n"
     )
@@ -107,7 +116,9 @@ def test_broken_plugin_warns_and_does_not_break_others(tmp_path: Path) -> None:
 
 def test_broken_plugin_in_cli_listing(tmp_path: Path) -> None:
     env = _broken_plugin(tmp_path)
-    done = _python("from linc.cli import main; raise SystemExit(main(['backends', '--json']))", env=env)
+    done = _python(
+        "from linc.cli import main; raise SystemExit(main(['backends', '--json']))", env=env
+    )
     assert done.returncode == 0, done.stderr
     rows = {row["name"]: row for row in json.loads(done.stdout)}
     assert rows["broken"]["available"] is False

@@ -63,7 +63,9 @@ def _only_record(tmp_path: Path, run: RecordedRun, mode: str):
 
 
 def test_arity_clash_is_error_in_parity_and_renamed_in_best(tmp_path):
-    run = one_problem("FOL:\tOwns(Ann, Car)\nFOL:\tall x. (Owns(x, Car, Red) -> Rich(x))\nFOL:\tOwns(Ann, Car)")
+    run = one_problem(
+        "FOL:\tOwns(Ann, Car)\nFOL:\tall x. (Owns(x, Car, Red) -> Rich(x))\nFOL:\tOwns(Ann, Car)"
+    )
     parity = _only_record(tmp_path, run, "linc")
     assert parity.samples[0].error is ErrorCause.ARITY
     assert parity.predicted is Verdict.ERROR and not parity.correct
@@ -93,7 +95,12 @@ def test_kind_axioms_only_for_unary_predicates():
     from linc.ir import Const, Pred
     from linc.parsers import parse
 
-    texts = ("all x. (Koala(x) -> Cute(x))", "Likes(Koala, Rent)", "Rent(Ann, Bob)", "Koala_c = Koala_c")
+    texts = (
+        "all x. (Koala(x) -> Cute(x))",
+        "Likes(Koala, Rent)",
+        "Rent(Ann, Bob)",
+        "Koala_c = Koala_c",
+    )
     formulas = [parse(t) for t in texts]
     renamed, changed = rename_clashes(formulas)
     assert changed
@@ -196,7 +203,16 @@ def test_cli_json_has_the_report_schema(shared_data, tmp_path):
     stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr
     data = json.loads(stdout)
-    for key in ("accuracy", "n", "correct", "seconds", "sample_parse_rate", "errors", "confusion", "per_depth"):
+    for key in (
+        "accuracy",
+        "n",
+        "correct",
+        "seconds",
+        "sample_parse_rate",
+        "errors",
+        "confusion",
+        "per_depth",
+    ):
         assert key in data
     assert data["n"] == 12 and 0 <= data["accuracy"] <= 1
     report = Report.model_validate(data)

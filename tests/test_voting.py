@@ -42,7 +42,11 @@ def test_all_error_problem_has_no_label():
 
 
 def test_linc_counts_inconsistent_samples_as_true():
-    samples = [Sample(verdict=T, inconsistent=True), Sample(verdict=T, inconsistent=True), Sample(verdict=U)]
+    samples = [
+        Sample(verdict=T, inconsistent=True),
+        Sample(verdict=T, inconsistent=True),
+        Sample(verdict=U),
+    ]
     assert vote(samples, policy="linc").label is T
     answer = vote(samples, policy="best")
     assert answer.label is U
@@ -67,7 +71,12 @@ def test_best_counts_uncertain_half():
 
 
 def test_best_tie_prefers_fewer_repaired_samples():
-    samples = [Sample(verdict=T, repairs=2), Sample(verdict=F), Sample(verdict=T), Sample(verdict=F)]
+    samples = [
+        Sample(verdict=T, repairs=2),
+        Sample(verdict=F),
+        Sample(verdict=T),
+        Sample(verdict=F),
+    ]
     assert vote(samples, policy="linc").label is T  # first seen
     assert vote(samples, policy="best").label is F  # True leans on a repaired sample
 
@@ -99,7 +108,9 @@ def test_decision_like_objects_vote():
         def __init__(self, verdict, *, inconsistent=False, timed_out=False):
             self.verdict, self.inconsistent, self.timed_out = verdict, inconsistent, timed_out
 
-    answer = vote([Decided(T, inconsistent=True), Decided(F), Decided(F, timed_out=True)], policy="best")
+    answer = vote(
+        [Decided(T, inconsistent=True), Decided(F), Decided(F, timed_out=True)], policy="best"
+    )
     assert answer.label is F
     assert answer.timed_out and answer.inconsistent
 

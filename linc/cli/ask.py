@@ -13,7 +13,9 @@ from linc.results import Verdict
 def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> None:
     """Options shared by ``ask`` and ``eval run``: the model and how to sample it."""
     group = parser.add_argument_group("model")
-    group.add_argument("--k", type=int, default=default_k, help=f"samples per problem (default {default_k})")
+    group.add_argument(
+        "--k", type=int, default=default_k, help=f"samples per problem (default {default_k})"
+    )
     group.add_argument(
         "--model",
         help="model name (default: the embedded Gemma 3 270M; $LINC_MODEL); 'embedded' forces the embedded one",
@@ -23,30 +25,55 @@ def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> N
         help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama); "
         "default OpenAI when --model is given; key from $OPENAI_API_KEY",
     )
-    group.add_argument("--api-key-env", help="environment variable holding the API key (default OPENAI_API_KEY)")
-    group.add_argument("--target", choices=["fol", "lean"], default="fol", help="logic the model writes")
-    group.add_argument("--shots", type=int, help="worked examples in the prompt, 0-8 (default 8; 2 for embedded)")
+    group.add_argument(
+        "--api-key-env", help="environment variable holding the API key (default OPENAI_API_KEY)"
+    )
+    group.add_argument(
+        "--target", choices=["fol", "lean"], default="fol", help="logic the model writes"
+    )
+    group.add_argument(
+        "--shots", type=int, help="worked examples in the prompt, 0-8 (default 8; 2 for embedded)"
+    )
     group.add_argument("--temperature", type=float, help="sampling temperature (default 0.8)")
     group.add_argument("--max-tokens", type=int, help="completion token limit (default 1024)")
-    group.add_argument("--seed", type=int, help="seed of sample 0; sample i uses seed+i (default 0)")
+    group.add_argument(
+        "--seed", type=int, help="seed of sample 0; sample i uses seed+i (default 0)"
+    )
     group.add_argument(
         "--grammar",
         choices=["auto", "on", "off"],
         help="GBNF-constrained decoding: auto = embedded model only; on = also send it to the server (llama.cpp)",
     )
-    group.add_argument("--repair-rounds", type=int, help="re-asks with the error when a sample fails to parse (default 1)")
+    group.add_argument(
+        "--repair-rounds",
+        type=int,
+        help="re-asks with the error when a sample fails to parse (default 1)",
+    )
     group.add_argument("--timeout", type=float, help="seconds per request (default 300)")
-    group.add_argument("--max-retries", type=int, help="retries per request on 429/5xx/timeouts (default 5)")
+    group.add_argument(
+        "--max-retries", type=int, help="retries per request on 429/5xx/timeouts (default 5)"
+    )
     group.add_argument("--concurrency", type=int, help="requests in flight at once (default 4)")
     group.add_argument("--price-in", type=float, help="USD per 1M prompt tokens, for the cost")
     group.add_argument("--price-out", type=float, help="USD per 1M completion tokens, for the cost")
-    group.add_argument("--no-cache", action="store_true", help="neither read nor write the request and proof caches")
+    group.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the request and proof caches",
+    )
     provers = parser.add_argument_group("provers and vote")
     provers.add_argument(
-        "--backend", action="append", dest="backends", help="prover to use (repeat for an ensemble; default prover9)"
+        "--backend",
+        action="append",
+        dest="backends",
+        help="prover to use (repeat for an ensemble; default prover9)",
     )
-    provers.add_argument("--prover-timeout", type=float, default=10.0, help="seconds per prover call (default 10)")
-    provers.add_argument("--voting", default="linc", choices=["linc", "best", "majority"], help="vote policy")
+    provers.add_argument(
+        "--prover-timeout", type=float, default=10.0, help="seconds per prover call (default 10)"
+    )
+    provers.add_argument(
+        "--voting", default="linc", choices=["linc", "best", "majority"], help="vote policy"
+    )
 
 
 def reasoner_from(args: argparse.Namespace) -> Any:
@@ -90,7 +117,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "translation with provers, and vote. Without --model/--base-url the embedded Gemma 3 270M "
         "model runs in-process (extra 'local').",
     )
-    parser.add_argument("--premise", "-p", action="append", required=True, help="a premise (repeat)")
+    parser.add_argument(
+        "--premise", "-p", action="append", required=True, help="a premise (repeat)"
+    )
     parser.add_argument("--conclusion", "-c", required=True, help="the statement to judge")
     parser.add_argument("--json", action="store_true", help="print the answer as JSON")
     add_llm_options(parser)
@@ -102,7 +131,9 @@ def run(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         from rich.console import Console
 
-        what = f"{reasoner.config.k} translation(s) from {reasoner.config.model_id}, then the provers"
+        what = (
+            f"{reasoner.config.k} translation(s) from {reasoner.config.model_id}, then the provers"
+        )
         with Console(stderr=True).status(what):
             answer = reasoner.ask(args.premise, args.conclusion)
     else:
@@ -129,7 +160,9 @@ def answer_json(answer: Any, reasoner: Any) -> dict[str, Any]:
                 "completion": translation.completion,
                 "attempts": len(translation.attempts),
                 "repairs": translation.repairs,
-                "cached": all(a.cached for a in translation.attempts) if translation.attempts else False,
+                "cached": all(a.cached for a in translation.attempts)
+                if translation.attempts
+                else False,
             }
         )
     return {
@@ -152,11 +185,17 @@ def answer_json(answer: Any, reasoner: Any) -> dict[str, Any]:
 def explain(answer: Any, premises: list[str], conclusion: str) -> str:
     """A human explanation: label, votes, the winning translation and its proof or countermodel."""
     k = len(answer.samples)
-    votes = ", ".join(f"{v.value} {c}" for v, c in sorted(answer.votes.items(), key=lambda item: -item[1]))
+    votes = ", ".join(
+        f"{v.value} {c}" for v, c in sorted(answer.votes.items(), key=lambda item: -item[1])
+    )
     lines = [f"Answer: {answer.label.value}"]
-    lines.append(f"Votes: {votes or 'none'} ({k} samples from {answer.model}, vote policy {answer.policy})")
+    lines.append(
+        f"Votes: {votes or 'none'} ({k} samples from {answer.model}, vote policy {answer.policy})"
+    )
     if answer.tie:
-        lines.append(f"Tie between {', '.join(v.value for v in answer.tied)}: the first in sample order wins.")
+        lines.append(
+            f"Tie between {', '.join(v.value for v in answer.tied)}: the first in sample order wins."
+        )
     winner = answer.winning
     if winner is not None:
         index = answer.winners[0]
@@ -166,7 +205,9 @@ def explain(answer: Any, premises: list[str], conclusion: str) -> str:
         for number, (sentence, formula) in enumerate(zip(premises, winner.premises), start=1):
             lines.append(f"  {number}. {_clip(sentence, width):<{width}}  {formula}")
         if len(winner.premises) != len(premises):
-            lines.append(f"  (the model wrote {len(winner.premises)} premise formulas for {len(premises)} premises)")
+            lines.append(
+                f"  (the model wrote {len(winner.premises)} premise formulas for {len(premises)} premises)"
+            )
         lines.append(f"  ⊢  {_clip(conclusion, width):<{width}}  {winner.conclusion}")
         evidence = answer.details[index] if index < len(answer.details) else ""
         if evidence:
@@ -183,11 +224,15 @@ def explain(answer: Any, premises: list[str], conclusion: str) -> str:
         if translation.repairs:
             extra.append(f"repairs: {', '.join(sorted(set(translation.repairs)))}")
         if answer.errors[i] is not None:
-            extra.append(f"{answer.errors[i].value}: {_clip(answer.details[i].splitlines()[0] if answer.details[i] else '', 100)}")
+            extra.append(
+                f"{answer.errors[i].value}: {_clip(answer.details[i].splitlines()[0] if answer.details[i] else '', 100)}"
+            )
         note = f"  ({'; '.join(extra)})" if extra else ""
         lines.append(f"  {i + 1}. {verdict.value}{note}")
     if answer.inconsistent:
-        lines.append("Note: some sample's premises are inconsistent (both the conclusion and its negation follow).")
+        lines.append(
+            "Note: some sample's premises are inconsistent (both the conclusion and its negation follow)."
+        )
     cost = "" if answer.cost is None else f", cost ${answer.cost:.4f}"
     lines.append(
         f"Tokens: {answer.tokens.prompt} prompt + {answer.tokens.completion} completion{cost}; "

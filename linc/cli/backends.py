@@ -9,7 +9,9 @@ from linc.registry import describe_backends
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("backends", help="list the prover backends and their availability")
+    parser = subparsers.add_parser(
+        "backends", help="list the prover backends and their availability"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
 

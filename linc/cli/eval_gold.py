@@ -13,16 +13,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "gold", help="decide each problem from its gold FOL and compare with the gold label"
     )
-    parser.add_argument("--path", required=True, help="folio-validation.jsonl (FOLIO v0) or Logic-LM json")
-    parser.add_argument("--dataset", default="folio", help="dataset name for the loader (default folio)")
-    parser.add_argument("--backend", "-b", action="append", metavar="NAME",
-                        help="backend (repeat or comma-separate for an ensemble; default prover9)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per prover call (default 10)")
-    parser.add_argument("--memory", type=int, default=2048, metavar="MB", help="memory per prover call")
+    parser.add_argument(
+        "--path", required=True, help="folio-validation.jsonl (FOLIO v0) or Logic-LM json"
+    )
+    parser.add_argument(
+        "--dataset", default="folio", help="dataset name for the loader (default folio)"
+    )
+    parser.add_argument(
+        "--backend",
+        "-b",
+        action="append",
+        metavar="NAME",
+        help="backend (repeat or comma-separate for an ensemble; default prover9)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds per prover call (default 10)"
+    )
+    parser.add_argument(
+        "--memory", type=int, default=2048, metavar="MB", help="memory per prover call"
+    )
     parser.add_argument("--repair", action="store_true", help="repair slips in the gold FOL")
     parser.add_argument("--limit", type=int, default=None, help="first N problems only")
-    parser.add_argument("--workers", type=int, default=None, help="problems decided at once (default: CPUs)")
-    parser.add_argument("--all", action="store_true", help="include every problem's outcome in the JSON")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="problems decided at once (default: CPUs)"
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="include every problem's outcome in the JSON"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run)
 
@@ -41,16 +58,24 @@ def run(args: argparse.Namespace) -> int:
         keep_outcomes=args.all,
     )
     if args.json:
-        print(json.dumps(report.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False))
+        print(
+            json.dumps(
+                report.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False
+            )
+        )
         return 0
-    print(f"{report.agree}/{report.n} agree with the gold label "
-          f"({', '.join(report.backends)}; {report.seconds:.1f} s)")
+    print(
+        f"{report.agree}/{report.n} agree with the gold label "
+        f"({', '.join(report.backends)}; {report.seconds:.1f} s)"
+    )
     for label, count in report.per_label.items():
         print(f"  {label}: {count.agree}/{count.n}")
     if len(report.backends) > 1:
         print(f"  backends disagree on {len(report.backends_disagree)} problems")
-    print(f"  errors: {report.errors}, inconsistent: {len(report.inconsistent)}, "
-          f"timed out: {len(report.timed_out)}")
+    print(
+        f"  errors: {report.errors}, inconsistent: {len(report.inconsistent)}, "
+        f"timed out: {len(report.timed_out)}"
+    )
     for o in report.disagreements:
         reason = f"  ({o.error})" if o.error else ""
         flags = " inconsistent" if o.inconsistent else ""

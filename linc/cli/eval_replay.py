@@ -22,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=("linc", "logiclm"), default="linc", help="recorded format")
     p.add_argument("--generations", type=Path, help="LINC *_generations_raw.json")
-    p.add_argument("--references", type=Path, help="LINC *_references.json (default: next to --generations)")
+    p.add_argument(
+        "--references", type=Path, help="LINC *_references.json (default: next to --generations)"
+    )
     p.add_argument("--programs", type=Path, help="Logic-LM FOLIO_dev_<model>.json")
     p.add_argument(
         "--depths",
@@ -43,14 +45,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "published numbers used; default in linc mode) or 'released' (any 'FOL:' line, as LINC's released "
         "code; default in best mode)",
     )
-    p.add_argument("--backend", action="append", dest="backends", help="backend (repeat for a portfolio, fastest first)")
+    p.add_argument(
+        "--backend",
+        action="append",
+        dest="backends",
+        help="backend (repeat for a portfolio, fastest first)",
+    )
     p.add_argument("--timeout", type=float, help="seconds per prover call (default 10)")
     p.add_argument(
-        "--first-seconds", type=float, help="limit of the portfolio's first backend before the next one takes over"
+        "--first-seconds",
+        type=float,
+        help="limit of the portfolio's first backend before the next one takes over",
     )
     p.add_argument("--workers", type=int, default=None, help="processes (default: CPU count)")
-    p.add_argument("--out", type=Path, help="write problems.jsonl as results finish, report.json and report.md")
-    p.add_argument("--resume", action="store_true", help="skip problems already in --out/problems.jsonl")
+    p.add_argument(
+        "--out", type=Path, help="write problems.jsonl as results finish, report.json and report.md"
+    )
+    p.add_argument(
+        "--resume", action="store_true", help="skip problems already in --out/problems.jsonl"
+    )
     p.add_argument("--no-cache", action="store_true", help="do not use the persistent proof cache")
     p.add_argument("--cache-dir", type=Path, help="proof cache directory (default $LINC_CACHE_DIR)")
     p.add_argument("--limit", type=int, help="only the first N problems")
@@ -61,9 +74,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ("dedup", "semantic de-duplication"),
     ):
         p.add_argument(f"--no-{flag}", action="store_true", help=f"best mode without {what}")
-    p.add_argument("--policy", choices=("linc", "best", "majority"), help="vote policy (default: the mode's)")
+    p.add_argument(
+        "--policy", choices=("linc", "best", "majority"), help="vote policy (default: the mode's)"
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--details", action="store_true", help="with --json, keep the per-sample differences list")
+    p.add_argument(
+        "--details", action="store_true", help="with --json, keep the per-sample differences list"
+    )
     p.set_defaults(handler=run)
 
 

@@ -19,11 +19,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "With --out, also write LINC's recorded format so the run can be replayed.",
     )
     parser.add_argument("--dataset", required=True, choices=["folio", "proofwriter", "prontoqa"])
-    parser.add_argument("--path", required=True, type=Path, help="dataset file (FOLIO jsonl or Logic-LM dev.json)")
+    parser.add_argument(
+        "--path", required=True, type=Path, help="dataset file (FOLIO jsonl or Logic-LM dev.json)"
+    )
     parser.add_argument("--limit", type=int, help="first N problems only")
-    parser.add_argument("--out", type=Path, help="folder for records.jsonl, report.json/.md and LINC-format files")
-    parser.add_argument("--resume", action="store_true", help="skip problems already in --out/records.jsonl")
-    parser.add_argument("--problems-at-once", type=int, default=2, help="problems in flight at once (default 2)")
+    parser.add_argument(
+        "--out", type=Path, help="folder for records.jsonl, report.json/.md and LINC-format files"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="skip problems already in --out/records.jsonl"
+    )
+    parser.add_argument(
+        "--problems-at-once", type=int, default=2, help="problems in flight at once (default 2)"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     add_llm_options(parser, default_k=3)

@@ -13,14 +13,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "prove", help="decide whether premises make a conclusion True, False or Uncertain"
     )
-    parser.add_argument("--premise", "-p", action="append", default=[], metavar="FORMULA",
-                        help="a premise (repeat for several)")
+    parser.add_argument(
+        "--premise",
+        "-p",
+        action="append",
+        default=[],
+        metavar="FORMULA",
+        help="a premise (repeat for several)",
+    )
     parser.add_argument("--conclusion", "-c", required=True, metavar="FORMULA")
-    parser.add_argument("--backend", "-b", action="append", metavar="NAME",
-                        help="backend to use (repeat, or comma-separate, for an ensemble; default prover9)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per prover call (default 10)")
-    parser.add_argument("--memory", type=int, default=2048, metavar="MB", help="memory per prover call")
-    parser.add_argument("--syntax", default="auto", help="formula syntax: auto, nltk, unicode, lean")
+    parser.add_argument(
+        "--backend",
+        "-b",
+        action="append",
+        metavar="NAME",
+        help="backend to use (repeat, or comma-separate, for an ensemble; default prover9)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds per prover call (default 10)"
+    )
+    parser.add_argument(
+        "--memory", type=int, default=2048, metavar="MB", help="memory per prover call"
+    )
+    parser.add_argument(
+        "--syntax", default="auto", help="formula syntax: auto, nltk, unicode, lean"
+    )
     parser.add_argument("--repair", action="store_true", help="repair common slips in the formulas")
     parser.add_argument("--json", action="store_true", help="print the Decision as JSON")
     parser.set_defaults(handler=run)
@@ -50,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
 
 def render(decision: Decision, premises: list[str]) -> str:
     """A short human-readable account of a Decision."""
-    flags = [name for name in ("inconsistent", "timed_out", "contradiction") if getattr(decision, name)]
+    flags = [
+        name for name in ("inconsistent", "timed_out", "contradiction") if getattr(decision, name)
+    ]
     if len(decision.backends) > 1:
         flags.append("agreement" if decision.agreement else "backends disagree")
     head = f"verdict: {decision.verdict.value}"
@@ -59,7 +78,10 @@ def render(decision: Decision, premises: list[str]) -> str:
     lines = [head]
     for name in decision.backends:
         lines.append(f"  {name}: {decision.per_backend[name].value}")
-        for label, result in (("conclusion", decision.conclusion[name]), ("negation", decision.negation[name])):
+        for label, result in (
+            ("conclusion", decision.conclusion[name]),
+            ("negation", decision.negation[name]),
+        ):
             lines.append(f"    {label}: {_describe(result)}")
             if result.status is ProofStatus.PROVED and result.used_premises:
                 for i in result.used_premises:
@@ -75,4 +97,8 @@ def render(decision: Decision, premises: list[str]) -> str:
 
 def _describe(result: ProofResult) -> str:
     text = f"{result.status.value} ({result.reason}, {result.seconds:.3f} s)"
-    return text if result.status is not ProofStatus.NOT_PROVED or not result.countermodel else text + ", countermodel:"
+    return (
+        text
+        if result.status is not ProofStatus.NOT_PROVED or not result.countermodel
+        else text + ", countermodel:"
+    )

@@ -11,13 +11,21 @@ TARGETS = ("prover9", "tptp", "z3", "lean")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("translate", help="print the prover input for premises ⊢ conclusion")
+    parser = subparsers.add_parser(
+        "translate", help="print the prover input for premises ⊢ conclusion"
+    )
     parser.add_argument("--to", required=True, choices=TARGETS, help="target prover syntax")
     parser.add_argument("--premise", "-p", action="append", default=[], metavar="FORMULA")
     parser.add_argument("--conclusion", "-c", required=True, metavar="FORMULA")
-    parser.add_argument("--negate", action="store_true", help="the other direction: premises ⊢ ¬conclusion")
-    parser.add_argument("--timeout", type=float, default=10.0, help="Prover9's max_seconds (default 10)")
-    parser.add_argument("--syntax", default="auto", help="formula syntax: auto, nltk, unicode, lean")
+    parser.add_argument(
+        "--negate", action="store_true", help="the other direction: premises ⊢ ¬conclusion"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="Prover9's max_seconds (default 10)"
+    )
+    parser.add_argument(
+        "--syntax", default="auto", help="formula syntax: auto, nltk, unicode, lean"
+    )
     parser.add_argument("--repair", action="store_true", help="repair common slips in the formulas")
     parser.set_defaults(handler=run)
 

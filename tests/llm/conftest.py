@@ -59,10 +59,19 @@ def llama_server(gemma_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
-                sys.executable, "-m", "llama_cpp.server",
-                "--model", str(gemma_gguf),
-                "--host", "127.0.0.1", "--port", str(port),
-                "--n_ctx", "8192", "--verbose", "False",
+                sys.executable,
+                "-m",
+                "llama_cpp.server",
+                "--model",
+                str(gemma_gguf),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--n_ctx",
+                "8192",
+                "--verbose",
+                "False",
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -72,7 +81,9 @@ def llama_server(gemma_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         deadline = time.monotonic() + 120
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited ({proc.returncode}): {log.read_text()[-2000:]}")
+                pytest.fail(
+                    f"llama_cpp.server exited ({proc.returncode}): {log.read_text()[-2000:]}"
+                )
             try:
                 with urllib.request.urlopen(f"{url}/v1/models", timeout=2) as response:
                     if response.status == 200:
@@ -137,7 +148,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:  # keep pytest output clean
         pass
 
-    def _send(self, status: int, body: bytes, content_type: str = "application/json", headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -146,10 +163,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._send(200, json.dumps({"object": "list", "data": []}).encode())
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         faults: FaultLog = self.server.faults
         length = int(self.headers.get("Content-Length", "0"))
         payload = json.loads(self.rfile.read(length) or b"{}")
@@ -158,7 +175,11 @@ class _Handler(BaseHTTPRequestHandler):
             faults.in_flight += 1
             faults.max_in_flight = max(faults.max_in_flight, faults.in_flight)
             faults.requests.append(
-                {"path": self.path, "authorization": self.headers.get("Authorization", ""), "body": payload}
+                {
+                    "path": self.path,
+                    "authorization": self.headers.get("Authorization", ""),
+                    "body": payload,
+                }
             )
             faults.answered.append(action)
         try:
@@ -170,20 +191,29 @@ class _Handler(BaseHTTPRequestHandler):
     def _act(self, action: str, payload: dict[str, Any]) -> None:
         faults: FaultLog = self.server.faults
         if action == "429":
-            self._send(429, b'{"error": {"message": "slow down", "type": "rate_limit"}}', headers={"Retry-After": "0"})
+            self._send(
+                429,
+                b'{"error": {"message": "slow down", "type": "rate_limit"}}',
+                headers={"Retry-After": "0"},
+            )
         elif action == "500":
             self._send(500, b'{"error": {"message": "internal failure"}}')
         elif action == "garbage":
             self._send(200, b"<html>this is not json", content_type="application/json")
         elif action == "empty":
-            self._send(200, json.dumps({"id": "x", "object": "chat.completion", "choices": []}).encode())
+            self._send(
+                200, json.dumps({"id": "x", "object": "chat.completion", "choices": []}).encode()
+            )
         elif action == "slow":
             time.sleep(faults.slow_seconds)
             self._send(200, self._completion(payload))
         elif action == "ok":
             self._send(200, self._completion(payload))
         elif action == "broken":  # a well-formed response whose formula does not parse
-            self._send(200, self._completion(payload, text="TEXT:\tAll dogs bark.\nFOL:\tall x. (Dog(x) ->"))
+            self._send(
+                200,
+                self._completion(payload, text="TEXT:\tAll dogs bark.\nFOL:\tall x. (Dog(x) ->"),
+            )
         else:  # a fixed status code, e.g. "401"
             self._send(int(action), b'{"error": {"message": "refused"}}')
 
@@ -195,7 +225,13 @@ class _Handler(BaseHTTPRequestHandler):
                 "object": "chat.completion",
                 "created": int(time.time()),
                 "model": payload.get("model", "m"),
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": text},
+                        "finish_reason": "stop",
+                    }
+                ],
                 "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
             }
         ).encode()
@@ -240,11 +276,14 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def _run_linc(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def _run_linc(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m linc`` in a subprocess."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "linc", *args],
+        check=False,
         capture_output=True,
         text=True,
         env=full_env,

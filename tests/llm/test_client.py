@@ -15,12 +15,22 @@ from linc.parsers.llm_client import LLMClient
 
 PROBLEM = [
     {"role": "system", "content": "translate"},
-    {"role": "user", "content": "PREMISES:\nAll dogs bark.\nRex is a dog.\nCONCLUSION:\nRex barks.\n"},
+    {
+        "role": "user",
+        "content": "PREMISES:\nAll dogs bark.\nRex is a dog.\nCONCLUSION:\nRex barks.\n",
+    },
 ]
 
 
 def config(url: str, **options: object) -> LLMConfig:
-    base = {"model": "m", "base_url": url, "timeout": 1.0, "backoff": 0.01, "backoff_max": 0.05, "max_retries": 5}
+    base = {
+        "model": "m",
+        "base_url": url,
+        "timeout": 1.0,
+        "backoff": 0.01,
+        "backoff_max": 0.05,
+        "max_retries": 5,
+    }
     return LLMConfig(**{**base, **options})  # type: ignore[arg-type]
 
 

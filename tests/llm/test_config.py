@@ -41,7 +41,9 @@ def test_openai_without_a_key_says_what_to_set() -> None:
         cfg.api_key()
 
 
-def test_key_is_read_from_the_named_variable_and_never_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_key_is_read_from_the_named_variable_and_never_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("MY_KEY", "sk-abc123")
     cfg = resolve_config(model="gpt-4o-mini", api_key_env="MY_KEY")
     assert cfg.api_key() == "sk-abc123"
@@ -82,6 +84,8 @@ def test_missing_local_extra_says_which_pip_install_to_run(tmp_path) -> None:
         "from linc.cli import main; "
         "sys.exit(main(['ask', '-p', 'All dogs bark.', '-c', 'Rex barks.', '--k', '1', '--no-cache']))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 2
     assert "pip install 'linc[local]'" in result.stderr

@@ -24,7 +24,10 @@ def test_a_good_completion_gives_premises_and_conclusion() -> None:
     assert t.ok and t.failure is None
     premises, goal = t.formulas()
     x = Var("x")
-    assert premises == (ForAll(x, Implies(Pred("Dog", (x,)), Pred("Bark", (x,)))), Pred("Dog", (Const("Rex"),)))
+    assert premises == (
+        ForAll(x, Implies(Pred("Dog", (x,)), Pred("Bark", (x,)))),
+        Pred("Dog", (Const("Rex"),)),
+    )
     assert goal == Pred("Bark", (Const("Rex"),))
     assert t.texts == ["All dogs bark.", "Rex is a dog.", "Rex barks."]
 
@@ -35,7 +38,9 @@ def test_no_formula_line_is_a_failure() -> None:
 
 
 def test_a_formula_that_does_not_parse_names_its_sentence() -> None:
-    t = interpret("TEXT:\tAll dogs bark.\nFOL:\tall x. (Dog(x) -> \nTEXT:\tRex barks.\nFOL:\tBark(Rex)")
+    t = interpret(
+        "TEXT:\tAll dogs bark.\nFOL:\tall x. (Dog(x) -> \nTEXT:\tRex barks.\nFOL:\tBark(Rex)"
+    )
     assert t.failure is Failure.PARSE
     assert "All dogs bark." in t.error
 

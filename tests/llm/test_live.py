@@ -29,7 +29,19 @@ def _needs_local_extra(gemma_gguf: Path) -> None:
 
 
 def test_ask_embedded_gives_a_label_and_three_samples(cache_dir: Path, linc_cli) -> None:
-    args = ["ask", "-p", PREMISES[0], "-p", PREMISES[1], "-c", CONCLUSION, "--k", "3", "--max-tokens", "160"]
+    args = [
+        "ask",
+        "-p",
+        PREMISES[0],
+        "-p",
+        PREMISES[1],
+        "-c",
+        CONCLUSION,
+        "--k",
+        "3",
+        "--max-tokens",
+        "160",
+    ]
     result = linc_cli(*args, "--json")
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
@@ -46,7 +58,10 @@ def test_ask_embedded_gives_a_label_and_three_samples(cache_dir: Path, linc_cli)
     assert human.returncode == 0, human.stderr
     lines = human.stdout.splitlines()
     assert lines[0] == f"Answer: {answer['label']}"
-    assert "Samples:" in lines and sum(1 for line in lines if line.startswith(("  1. ", "  2. ", "  3. "))) >= 3
+    assert (
+        "Samples:" in lines
+        and sum(1 for line in lines if line.startswith(("  1. ", "  2. ", "  3. "))) >= 3
+    )
     assert "0 requests" in human.stdout
 
 
@@ -69,10 +84,27 @@ def test_eval_run_against_llama_cpp_server_and_cached_rerun(
     llama_server: str, shared_data: Path, cache_dir: Path, linc_cli
 ) -> None:
     args = [
-        "eval", "run", "--dataset", "proofwriter",
-        "--path", str(shared_data / "logiclm" / "ProofWriter" / "dev.json"),
-        "--limit", "3", "--k", "2", "--base-url", llama_server, "--model", "gemma",
-        "--shots", "1", "--max-tokens", "200", "--repair-rounds", "0", "--json",
+        "eval",
+        "run",
+        "--dataset",
+        "proofwriter",
+        "--path",
+        str(shared_data / "logiclm" / "ProofWriter" / "dev.json"),
+        "--limit",
+        "3",
+        "--k",
+        "2",
+        "--base-url",
+        llama_server,
+        "--model",
+        "gemma",
+        "--shots",
+        "1",
+        "--max-tokens",
+        "200",
+        "--repair-rounds",
+        "0",
+        "--json",
     ]
     first = linc_cli(*args)
     assert first.returncode == 0, first.stderr

@@ -28,7 +28,11 @@ def test_prompt_has_the_chosen_number_of_worked_examples(shots: int) -> None:
     assert len(messages) == 2 + 2 * shots
     assert [m["role"] for m in messages[1:]] == ["user", "assistant"] * shots + ["user"]
     assert messages[-1]["content"].splitlines() == [
-        "PREMISES:", "All dogs are animals.", "Rex is a dog.", "CONCLUSION:", "Rex is an animal."
+        "PREMISES:",
+        "All dogs are animals.",
+        "Rex is a dog.",
+        "CONCLUSION:",
+        "Rex is an animal.",
     ]
     for answer in messages[2:-1:2]:
         lines = answer["content"].splitlines()
@@ -64,18 +68,25 @@ def test_worked_examples_entail_their_gold_label() -> None:
 
     for shot in stored_shots():
         *premises, conclusion = shot["fol"]
-        assert decide(premises, conclusion, syntax="nltk").verdict.value == shot["label"], shot["example_id"]
+        assert decide(premises, conclusion, syntax="nltk").verdict.value == shot["label"], shot[
+            "example_id"
+        ]
 
 
 def test_stored_examples_are_what_the_builder_makes_from_folio(shared_data: Path) -> None:
     from linc.parsers import read
 
     built = build_shots(shared_data / "folio-v0" / "folio-train.jsonl")["examples"]
-    stored = json.loads((Path(__file__).parents[2] / "parsers" / "prompts" / "folio_shots.json").read_text())["examples"]
+    stored = json.loads(
+        (Path(__file__).parents[2] / "parsers" / "prompts" / "folio_shots.json").read_text()
+    )["examples"]
     assert len(built) == len(stored) >= 8
     for new, old in zip(built, stored):
         assert (new["example_id"], new["premises"], new["conclusion"], new["label"]) == (
-            old["example_id"], old["premises"], old["conclusion"], old["label"]
+            old["example_id"],
+            old["premises"],
+            old["conclusion"],
+            old["label"],
         )
         # same logic (printing details may change with the printers)
         for syntax, field in (("nltk", "fol"), ("lean", "lean")):
@@ -87,7 +98,11 @@ def test_stored_examples_are_what_the_builder_makes_from_folio(shared_data: Path
 def test_lean_prompt_asks_for_lean_terms() -> None:
     messages = build_messages(PREMISES, CONCLUSION, target=Target.LEAN, shots=2)
     assert "Lean 4" in messages[0]["content"]
-    assert "∀" in messages[2]["content"] or "∃" in messages[2]["content"] or "¬" in messages[2]["content"]
+    assert (
+        "∀" in messages[2]["content"]
+        or "∃" in messages[2]["content"]
+        or "¬" in messages[2]["content"]
+    )
 
 
 def test_gbnf_literal_escapes_quotes_backslashes_and_newlines() -> None:
@@ -130,7 +145,10 @@ def test_llama_cpp_decodes_under_the_grammar(target: Target, gemma_gguf: Path) -
     # in a subprocess: llama.cpp aborts the whole process on a grammar it cannot read
     result = subprocess.run(
         [sys.executable, "-c", DECODE, str(gemma_gguf), target.value, json.dumps(HOSTILE)],
-        capture_output=True, text=True, timeout=120,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     # the model wanted to say hello; the grammar made it copy the sentence and start a formula

@@ -16,18 +16,29 @@ from linc.results import Verdict
 
 def reasoner(url: str, **options: object) -> Reasoner:
     base = {
-        "model": "m", "base_url": url, "k": 2, "timeout": 1.0, "backoff": 0.01,
-        "backoff_max": 0.05, "max_retries": 12, "shots": 1, "concurrency": 2,
+        "model": "m",
+        "base_url": url,
+        "k": 2,
+        "timeout": 1.0,
+        "backoff": 0.01,
+        "backoff_max": 0.05,
+        "max_retries": 12,
+        "shots": 1,
+        "concurrency": 2,
     }
     return Reasoner(config=LLMConfig(**{**base, **options}), base_url=url)  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def proofwriter(shared_data: Path) -> list:
-    return load_dataset("proofwriter", shared_data / "logiclm" / "ProofWriter" / "dev.json", limit=3)
+    return load_dataset(
+        "proofwriter", shared_data / "logiclm" / "ProofWriter" / "dev.json", limit=3
+    )
 
 
-def test_a_run_through_every_fault_loses_nothing(fault_server, proofwriter, cache_dir: Path, tmp_path: Path) -> None:
+def test_a_run_through_every_fault_loses_nothing(
+    fault_server, proofwriter, cache_dir: Path, tmp_path: Path
+) -> None:
     fault_server.set_script(["429", "500", "garbage", "slow", "ok"], slow_seconds=1.5)
     r = reasoner(fault_server.url)
     report = run_live(proofwriter, reasoner=r, dataset="proofwriter", out=tmp_path / "run")
@@ -44,7 +55,9 @@ def test_a_run_through_every_fault_loses_nothing(fault_server, proofwriter, cach
     assert report.accuracy == sum(p.label is Verdict.TRUE for p in proofwriter) / 3
 
 
-def test_requests_that_never_succeed_are_errors_on_their_problems(fault_server, proofwriter, cache_dir: Path) -> None:
+def test_requests_that_never_succeed_are_errors_on_their_problems(
+    fault_server, proofwriter, cache_dir: Path
+) -> None:
     fault_server.set_script(["500"])
     r = reasoner(fault_server.url, max_retries=1)
     report = run_live(proofwriter, reasoner=r, dataset="proofwriter")
@@ -55,7 +68,12 @@ def test_requests_that_never_succeed_are_errors_on_their_problems(fault_server, 
 
 
 def test_resume_skips_finished_problems_and_output_replays(
-    fault_server, proofwriter, cache_dir: Path, tmp_path: Path, linc_cli, monkeypatch: pytest.MonkeyPatch
+    fault_server,
+    proofwriter,
+    cache_dir: Path,
+    tmp_path: Path,
+    linc_cli,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     secret = "sk-canary-run-5e2a"
     monkeypatch.setenv("OPENAI_API_KEY", secret)
@@ -65,7 +83,11 @@ def test_resume_skips_finished_problems_and_output_replays(
     assert fault_server.log.requests[0]["authorization"] == f"Bearer {secret}"
     assert len(fault_server.log.requests) == 4
     report = run_live(
-        proofwriter, reasoner=reasoner(fault_server.url), dataset="proofwriter", out=out, resume=True
+        proofwriter,
+        reasoner=reasoner(fault_server.url),
+        dataset="proofwriter",
+        out=out,
+        resume=True,
     )
     assert len(fault_server.log.requests) == 6, "only the unfinished problem is asked"
     assert report.n == 3 and report.config["resumed_problems"] == 2
@@ -87,13 +109,30 @@ def test_resume_skips_finished_problems_and_output_replays(
         assert secret.encode() not in path.read_bytes(), f"the API key leaked into {path.name}"
 
 
-def test_eval_run_cli_reports_json_through_faults(fault_server, shared_data: Path, cache_dir: Path, linc_cli) -> None:
+def test_eval_run_cli_reports_json_through_faults(
+    fault_server, shared_data: Path, cache_dir: Path, linc_cli
+) -> None:
     fault_server.set_script(["429", "ok", "500", "ok"])
     result = linc_cli(
-        "eval", "run", "--dataset", "proofwriter",
-        "--path", str(shared_data / "logiclm" / "ProofWriter" / "dev.json"),
-        "--limit", "2", "--k", "2", "--base-url", fault_server.url, "--model", "m",
-        "--shots", "1", "--max-retries", "6", "--json",
+        "eval",
+        "run",
+        "--dataset",
+        "proofwriter",
+        "--path",
+        str(shared_data / "logiclm" / "ProofWriter" / "dev.json"),
+        "--limit",
+        "2",
+        "--k",
+        "2",
+        "--base-url",
+        fault_server.url,
+        "--model",
+        "m",
+        "--shots",
+        "1",
+        "--max-retries",
+        "6",
+        "--json",
         env={"LINC_CACHE_DIR": str(cache_dir)},
     )
     assert result.returncode == 0, result.stderr
@@ -103,7 +142,9 @@ def test_eval_run_cli_reports_json_through_faults(fault_server, shared_data: Pat
     assert report["config"]["retries"] >= 2
 
 
-def test_a_sample_that_does_not_parse_is_asked_again_with_the_error(fault_server, cache_dir: Path) -> None:
+def test_a_sample_that_does_not_parse_is_asked_again_with_the_error(
+    fault_server, cache_dir: Path
+) -> None:
     fault_server.set_script(["broken", "ok"])
     r = reasoner(fault_server.url, k=1, repair_rounds=1)
     answer = r.ask(["All dogs bark.", "Rex is a dog."], "Rex barks.")
@@ -116,10 +157,14 @@ def test_a_sample_that_does_not_parse_is_asked_again_with_the_error(fault_server
     assert answer.label is Verdict.TRUE and answer.requests == 2
 
 
-def test_ask_many_answers_in_order_and_reports_progress(fault_server, proofwriter, cache_dir: Path) -> None:
+def test_ask_many_answers_in_order_and_reports_progress(
+    fault_server, proofwriter, cache_dir: Path
+) -> None:
     fault_server.set_script(["ok"])
     seen: list[int] = []
-    results = reasoner(fault_server.url, k=1).ask_many(proofwriter, concurrency=3, progress=lambda i, _: seen.append(i))
+    results = reasoner(fault_server.url, k=1).ask_many(
+        proofwriter, concurrency=3, progress=lambda i, _: seen.append(i)
+    )
     assert sorted(seen) == [0, 1, 2]
     assert [len(r.samples) for r in results] == [1, 1, 1]  # type: ignore[union-attr]
     for problem, result in zip(proofwriter, results):

@@ -72,8 +72,12 @@ class TruthTableBackend:
 
         def result(status: ProofStatus, reason: str, model: str | None = None) -> ProofResult:
             return ProofResult(
-                status=status, backend=self.name, seconds=time.perf_counter() - start,
-                version="0.1.0", reason=reason, countermodel=model,
+                status=status,
+                backend=self.name,
+                seconds=time.perf_counter() - start,
+                version="0.1.0",
+                reason=reason,
+                countermodel=model,
             )
 
         atoms: list[Pred] = []
@@ -82,7 +86,9 @@ class TruthTableBackend:
                 return result(ProofStatus.UNKNOWN, "free variables are outside the ground fragment")
             for node in subformulas(f):
                 if isinstance(node, (ForAll, Exists, Eq)):
-                    return result(ProofStatus.UNKNOWN, f"{type(node).__name__} is outside the ground fragment")
+                    return result(
+                        ProofStatus.UNKNOWN, f"{type(node).__name__} is outside the ground fragment"
+                    )
                 if isinstance(node, Pred) and node not in atoms:
                     atoms.append(node)
         if len(atoms) > MAX_ATOMS:
@@ -93,5 +99,7 @@ class TruthTableBackend:
             world = dict(zip(atoms, values))
             if all(_holds(p, world) for p in premises) and not _holds(goal, world):
                 true_atoms = sorted(repr(a) for a, v in world.items() if v)
-                return result(ProofStatus.NOT_PROVED, "countermodel", "true: " + ", ".join(true_atoms))
+                return result(
+                    ProofStatus.NOT_PROVED, "countermodel", "true: " + ", ".join(true_atoms)
+                )
         return result(ProofStatus.PROVED, "every assignment satisfies the goal")
