@@ -1,10 +1,14 @@
-"""Benchmark loaders: FOLIO, ProofWriter and ProntoQA from local files.
+"""Benchmark loaders: FOLIO, ProofWriter, ProntoQA and your own problems, from local files.
 
 Two file layouts are read:
 
-- FOLIO v0 JSON lines (``folio-train.jsonl``, ``folio-validation.jsonl``):
-  premises as a list, gold Unicode FOL for premises (and the conclusion in
-  the validation split), ``label`` True/False/Uncertain.
+- JSON lines, one problem an object (FOLIO v0's ``folio-train.jsonl`` and
+  ``folio-validation.jsonl``, and dataset ``jsonl``, your own): ``premises``
+  (a list, or a paragraph that is split into sentences), ``conclusion``,
+  optional ``label`` (True/False/Uncertain/Unknown), ``id`` (or FOLIO's
+  ``example_id``), gold FOL as ``premises_fol`` / ``conclusion_fol`` (or
+  FOLIO's ``premises-FOL`` / ``conclusion-FOL``) and ``depth``. A JSON list
+  of such objects is read too.
 - Logic-LM's preprocessed ``dev.json`` (FOLIO, ProofWriter, ProntoQA): the
   premises as one ``context`` paragraph, the statement after the last ``?``
   of ``question``, and ``answer`` as an option letter.
@@ -26,7 +30,7 @@ from linc.errors import DataError
 from linc.problems import Problem
 from linc.results import Verdict
 
-DATASETS = ("folio", "proofwriter", "prontoqa")
+DATASETS = ("folio", "proofwriter", "prontoqa", "jsonl")
 
 _OPTION = re.compile(r"^\s*([A-Z])\)\s*(.+?)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
@@ -51,10 +55,14 @@ def load_dataset(name: str, path: str | Path, *, limit: int | None = None) -> li
     if not file.is_file():
         raise DataError(f"{file}: no such file")
     text = file.read_text(encoding="utf-8")
-    if text.lstrip().startswith("["):
-        problems = _from_logiclm(_json(text, file), key, file)
+    if file.suffix != ".jsonl" and text.lstrip().startswith("["):
+        rows = _json(text, file)
+        if isinstance(rows, list) and rows and isinstance(rows[0], dict) and "context" in rows[0]:
+            problems = _from_logiclm(rows, key, file)
+        else:
+            problems = _from_objects(rows, key, file)
     else:
-        problems = _from_folio_lines(text.splitlines(), key, file)
+        problems = _from_json_lines(text.splitlines(), key, file)
     return problems[:limit] if limit is not None else problems
 
 
@@ -78,7 +86,7 @@ def _json(text: str, file: Path) -> Any:
         raise DataError(f"{file}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from exc
 
 
-def _from_folio_lines(lines: Iterable[str], dataset: str, file: Path) -> list[Problem]:
+def _from_json_lines(lines: Iterable[str], dataset: str, file: Path) -> list[Problem]:
     problems = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -87,21 +95,42 @@ def _from_folio_lines(lines: Iterable[str], dataset: str, file: Path) -> list[Pr
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise DataError(f"{file}:{number}: not JSON: {exc.msg}") from exc
-        ident = row.get("example_id", number - 1)
-        problems.append(
-            _problem(
-                file,
-                number,
-                id=f"{dataset}-{ident}",
-                premises=row.get("premises"),
-                conclusion=row.get("conclusion"),
-                label=label_of(row["label"]) if "label" in row else None,
-                premises_fol=row.get("premises-FOL"),
-                conclusion_fol=row.get("conclusion-FOL"),
-                dataset=dataset,
-            )
-        )
+        problems.append(_from_object(row, dataset, file, number, f"line {number}"))
     return problems
+
+
+def _from_objects(rows: Any, dataset: str, file: Path) -> list[Problem]:
+    if not isinstance(rows, list):
+        raise DataError(f"{file}: expected a JSON list of problems")
+    return [
+        _from_object(row, dataset, file, number, f"problem {number}")
+        for number, row in enumerate(rows, 1)
+    ]
+
+
+def _from_object(row: Any, dataset: str, file: Path, number: int, where: str) -> Problem:
+    """One problem object; ``number`` (1-based) gives the id when it has none."""
+    if not isinstance(row, dict):
+        raise DataError(f"{file}: {where}: expected a JSON object, got {type(row).__name__}")
+    ident = row.get("id", row.get("example_id", number - 1))
+    given = {key: row[key] for key in ("premises", "conclusion") if key in row}
+    if isinstance(given.get("premises"), str):
+        given["premises"] = split_sentences(given["premises"])
+    try:
+        label = label_of(row["label"]) if row.get("label") is not None else None
+    except DataError as exc:
+        raise DataError(f"{file}: {where}: {exc}") from None
+    return _problem(
+        file,
+        where,
+        id=f"{dataset}-{ident}" if dataset == "folio" else str(ident),
+        **given,
+        label=label,
+        premises_fol=row.get("premises_fol", row.get("premises-FOL")),
+        conclusion_fol=row.get("conclusion_fol", row.get("conclusion-FOL")),
+        depth=row.get("depth"),
+        dataset=dataset,
+    )
 
 
 def _from_logiclm(rows: Any, dataset: str, file: Path) -> list[Problem]:
@@ -121,7 +150,7 @@ def _from_logiclm(rows: Any, dataset: str, file: Path) -> list[Problem]:
         problems.append(
             _problem(
                 file,
-                number,
+                f"problem {number}",
                 id=str(row.get("id", number - 1)),
                 premises=premises,
                 conclusion=conclusion,
@@ -139,8 +168,10 @@ def _option(text: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def _problem(file: Path, number: int, **fields: Any) -> Problem:
+def _problem(file: Path, where: str, **fields: Any) -> Problem:
     try:
         return Problem(**fields)
     except ValidationError as exc:
-        raise DataError(f"{file}: problem {number}: {exc.errors()[0]['msg']}") from exc
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"])
+        raise DataError(f"{file}: {where}: {field}: {error['msg']}") from None

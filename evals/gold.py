@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 
 from linc.cache import Cache
 from linc.decide import Decision, decide
-from linc.errors import LincError
+from linc.errors import ConfigError, LincError
+from linc.parsers.reader import SYNTAXES
 from linc.problems import Problem
 from linc.registry import get_backend
 from linc.results import Limits, Verdict
@@ -85,11 +86,14 @@ def check_gold(
     timeout: float = 10.0,
     limits: Limits | None = None,
     repair: bool = False,
+    syntax: str = "unicode",
     cache: Cache | None = None,
     workers: int | None = None,
     keep_outcomes: bool = False,
 ) -> GoldReport:
-    """Decide each problem's gold FOL with ``backend`` and score it."""
+    """Decide each problem's gold FOL (written in ``syntax``) with ``backend`` and score it."""
+    if syntax not in SYNTAXES:
+        raise ConfigError(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAXES)}")
     names = [backend] if isinstance(backend, str) else list(backend)
     limits = limits if limits is not None else Limits(seconds=timeout)
     versions = {name: get_backend(name).available().version for name in names}
@@ -114,7 +118,7 @@ def check_gold(
                 conclusion,
                 backend=names,
                 limits=limits,
-                syntax="unicode",
+                syntax=syntax,
                 repair=repair,
                 cache=cache,
             )

@@ -10,12 +10,6 @@ import pytest
 from linc.cli import main
 
 
-def _needs_parser() -> None:
-    parsers = pytest.importorskip("linc.parsers", reason="the parser (helper A) has not landed")
-    if not hasattr(parsers, "read"):
-        pytest.skip("linc.parsers.read has not landed yet")
-
-
 def test_backends_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["backends", "--json"]) == 0
     rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
@@ -47,7 +41,6 @@ def test_backends_text_shows_missing_binary(
 
 
 def test_prove_shows_verdict_and_evidence(capsys: pytest.CaptureFixture[str]) -> None:
-    _needs_parser()
     args = [
         "prove",
         "-p",
@@ -68,7 +61,6 @@ def test_prove_shows_verdict_and_evidence(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_prove_bad_formula_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    _needs_parser()
     assert main(["prove", "-p", "all x. (P(x) ->", "-c", "P(a)"]) == 2
     assert "error" in capsys.readouterr().err
 
@@ -83,7 +75,6 @@ def test_prove_bad_formula_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     ],
 )
 def test_translate_targets(target: str, marker: str, capsys: pytest.CaptureFixture[str]) -> None:
-    _needs_parser()
     assert (
         main(
             [

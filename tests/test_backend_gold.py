@@ -12,15 +12,8 @@ from linc.registry import get_backend
 from linc.results import Verdict
 
 
-def _needs_parser() -> None:
-    parsers = pytest.importorskip("linc.parsers", reason="the parser (helper A) has not landed")
-    if not hasattr(parsers, "read"):
-        pytest.skip("linc.parsers.read has not landed yet")
-
-
 @pytest.fixture(scope="module")
 def folio(shared_data: Path):
-    _needs_parser()
     from linc.evals.datasets import load_dataset
 
     path = shared_data / "folio-v0" / "folio-validation.jsonl"
@@ -73,3 +66,41 @@ def test_eval_gold_cli_json(folio, capsys: pytest.CaptureFixture[str]) -> None:
     assert sum(c["n"] for c in data["per_label"].values()) == 30
     assert data["agree"] == sum(c["agree"] for c in data["per_label"].values())
     assert len(data["disagreements"]) == 30 - data["agree"]
+
+
+def test_eval_gold_on_own_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = [
+        {
+            "id": "dogs",
+            "premises": "All dogs are animals. Rex is a dog.",
+            "premises_fol": ["all x. (Dog(x) -> Animal(x))", "Dog(rex)"],
+            "conclusion": "Rex is an animal.",
+            "conclusion_fol": "Animal(rex)",
+            "label": "True",
+        },
+        {
+            "id": "cats",
+            "premises": ["Cats purr.", "Tom is a cat."],
+            "premises_fol": ["∀x (Cat(x) → Purr(x))", "Cat(tom)"],
+            "conclusion": "Tom does not purr.",
+            "conclusion_fol": "¬Purr(tom)",
+            "label": "False",
+        },
+        {
+            "id": "wrong",
+            "premises": ["Tom is a cat."],
+            "premises_fol": ["Cat(tom)"],
+            "conclusion": "Tom purrs.",
+            "conclusion_fol": "Purr(tom)",
+            "label": "True",
+        },
+    ]
+    own = tmp_path / "mine.jsonl"
+    own.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    args = ["eval", "gold", "--dataset", "jsonl", "--path", str(own), "--syntax", "auto", "--json"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["n"], report["agree"]) == (3, 2)
+    assert [(d["id"], d["got"]) for d in report["disagreements"]] == [("wrong", "Uncertain")]
+    assert main([*args[:-2], "fancy"]) == 2
+    assert "unknown syntax 'fancy'" in capsys.readouterr().err

@@ -71,11 +71,6 @@ def test_endless_search_is_uncertain_timed_out_and_leaves_no_process(
 
 @pytest.mark.slow
 def test_endless_search_from_text(prover9: Prover9Backend) -> None:
-    pytest.importorskip("linc.parsers", reason="the parser (helper A) has not landed")
-    from linc import parsers
-
-    if not hasattr(parsers, "read"):
-        pytest.skip("linc.parsers.read has not landed yet")
     decision = decide(
         [
             "all x y z. (R(x,y) & R(y,z) -> R(x,z))",

@@ -73,3 +73,49 @@ def test_split_sentences():
         "If x then y.",
         "Max is a cat.",
     ]
+
+
+def test_own_problems_as_json_lines(tmp_path):
+    own = tmp_path / "mine.jsonl"
+    rows = [
+        {
+            "id": "q1",
+            "premises": ["All dogs are animals.", "Rex is a dog."],
+            "conclusion": "Rex is an animal.",
+            "label": "True",
+        },
+        {"premises": "Cats purr. Tom is a cat.", "conclusion": "Tom purrs.", "depth": 1},
+        {
+            "premises": ["P holds."],
+            "conclusion": "Q holds.",
+            "label": "unknown",
+            "premises_fol": ["P"],
+            "conclusion_fol": "Q",
+        },
+    ]
+    own.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    first, second, third = load_dataset("jsonl", own)
+    assert (first.id, first.label, first.dataset) == ("q1", Verdict.TRUE, "jsonl")
+    assert second.id == "1" and second.label is None and second.depth == 1
+    assert second.premises == ["Cats purr.", "Tom is a cat."]
+    assert third.label is Verdict.UNCERTAIN
+    assert (third.premises_fol, third.conclusion_fol) == (["P"], "Q")
+    as_list = tmp_path / "mine.json"
+    as_list.write_text(json.dumps(rows))
+    assert load_dataset("jsonl", as_list) == [first, second, third]
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"premises": ["A."]}, r"line 1: conclusion: Field required"),
+        ({"premises": ["A."], "conclusion": "B.", "label": "maybe"}, r"line 1: unknown label"),
+        (["A.", "B."], r"line 1: expected a JSON object, got list"),
+        ({"premises": [1], "conclusion": "B."}, r"line 1: premises\.0: Input should be"),
+    ],
+)
+def test_own_problems_bad_rows_name_line_and_field(tmp_path, row, message):
+    own = tmp_path / "mine.jsonl"
+    own.write_text(json.dumps(row) + "\n")
+    with pytest.raises(DataError, match=message):
+        load_dataset("jsonl", own)

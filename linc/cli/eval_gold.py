@@ -6,6 +6,7 @@ import argparse
 import json
 
 from linc.cli.prove import backends_from
+from linc.evals.datasets import DATASETS
 from linc.results import Limits
 
 
@@ -14,10 +15,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "gold", help="decide each problem from its gold FOL and compare with the gold label"
     )
     parser.add_argument(
-        "--path", required=True, help="folio-validation.jsonl (FOLIO v0) or Logic-LM json"
+        "--path",
+        required=True,
+        help="folio-validation.jsonl (FOLIO v0), or your own JSON lines with "
+        "premises_fol and conclusion_fol",
     )
     parser.add_argument(
-        "--dataset", default="folio", help="dataset name for the loader (default folio)"
+        "--dataset",
+        default="folio",
+        choices=DATASETS,
+        help="dataset name for the loader (default folio)",
     )
     parser.add_argument(
         "--backend",
@@ -33,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--memory", type=int, default=2048, metavar="MB", help="memory per prover call"
     )
     parser.add_argument("--repair", action="store_true", help="repair slips in the gold FOL")
+    parser.add_argument(
+        "--syntax",
+        default="unicode",
+        help="syntax of the gold FOL: unicode (default, as FOLIO writes it), nltk, "
+        "nltk-strict, lean or auto",
+    )
     parser.add_argument("--limit", type=int, default=None, help="first N problems only")
     parser.add_argument(
         "--workers", type=int, default=None, help="problems decided at once (default: CPUs)"
@@ -54,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         backend=backends_from(args.backend),
         limits=Limits(seconds=args.timeout, memory_mb=args.memory),
         repair=args.repair,
+        syntax=args.syntax,
         workers=args.workers,
         keep_outcomes=args.all,
     )

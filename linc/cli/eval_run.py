@@ -8,19 +8,29 @@ import sys
 from pathlib import Path
 
 from linc.cli.ask import add_llm_options, reasoner_from
+from linc.evals.datasets import DATASETS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "run",
-        help="evaluate a live model on FOLIO, ProofWriter or ProntoQA",
+        help="evaluate a live model on FOLIO, ProofWriter, ProntoQA or your own problems",
         description="Answer each problem of a dataset through the LLM and provers, then report "
         "accuracy, errors by cause, confusion, tokens and seconds (the schema of 'eval replay'). "
         "With --out, also write LINC's recorded format so the run can be replayed.",
     )
-    parser.add_argument("--dataset", required=True, choices=["folio", "proofwriter", "prontoqa"])
     parser.add_argument(
-        "--path", required=True, type=Path, help="dataset file (FOLIO jsonl or Logic-LM dev.json)"
+        "--dataset",
+        required=True,
+        choices=DATASETS,
+        help="jsonl: your own problems, one JSON object a line with premises, conclusion "
+        "and optional label, id (see linc.evals.datasets)",
+    )
+    parser.add_argument(
+        "--path",
+        required=True,
+        type=Path,
+        help="dataset file (FOLIO or your own JSON lines, or Logic-LM dev.json)",
     )
     parser.add_argument("--limit", type=int, help="first N problems only")
     parser.add_argument(
