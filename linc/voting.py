@@ -92,11 +92,11 @@ class Sample(BaseModel):
             return cls(
                 verdict=verdict, error=ErrorCause.OTHER if verdict is Verdict.ERROR else None
             )
-        verdict = getattr(item, "verdict", None)
-        if verdict is None:
+        raw = getattr(item, "verdict", None)
+        if raw is None:
             raise TypeError(f"cannot vote with {type(item).__name__}")
         timed_out = bool(getattr(item, "timed_out", False))
-        verdict = Verdict(verdict)
+        verdict = Verdict(raw)
         error = None
         if verdict is Verdict.ERROR:
             error = ErrorCause.TIMEOUT if timed_out else ErrorCause.OTHER
@@ -166,10 +166,18 @@ class Answer(BaseModel):
         return len(self.samples)
 
 
-def vote(samples: Sequence[Any], *, policy: str = "linc") -> Answer:
-    """Aggregate per-sample outcomes into an ``Answer`` (see the module doc)."""
+def vote(
+    samples: Sequence[Any], *, policy: str = "linc", uncertain_weight: float = UNCERTAIN_WEIGHT
+) -> Answer:
+    """Aggregate per-sample outcomes into an ``Answer`` (see the module doc).
+
+    ``uncertain_weight`` is what an ``Uncertain`` vote counts under ``best``
+    (``benchmarks/vote_weight.py`` measures the choice on held-out runs).
+    """
     if policy not in POLICIES:
         raise ValueError(f"unknown vote policy {policy!r}; choose from {', '.join(POLICIES)}")
+    if not 0 < uncertain_weight <= 1:
+        raise ValueError(f"uncertain_weight must be in (0, 1], got {uncertain_weight}")
     items = [Sample.coerce(s) for s in samples]
     counted: list[int] = []
     abstained: list[int] = []
@@ -193,7 +201,7 @@ def vote(samples: Sequence[Any], *, policy: str = "linc") -> Answer:
     for i in counted:
         v = items[i].verdict
         votes[v] = votes.get(v, 0) + 1
-        weight = UNCERTAIN_WEIGHT if policy == "best" and v is Verdict.UNCERTAIN else 1.0
+        weight = uncertain_weight if policy == "best" and v is Verdict.UNCERTAIN else 1.0
         scores[v] = scores.get(v, 0.0) + weight
         first_seen.setdefault(v, i)
         repaired[v] = repaired.get(v, 0) + (1 if items[i].repairs else 0)

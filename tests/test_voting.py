@@ -70,6 +70,15 @@ def test_best_counts_uncertain_half():
     assert vote([U, U, U, U, U, T, T], policy="best").label is U
 
 
+def test_uncertain_weight_is_a_parameter_of_best_only():
+    samples = [U, T, T, U, U]
+    assert vote(samples, policy="best", uncertain_weight=1.0).label is U
+    assert vote(samples, policy="best", uncertain_weight=0.6).scores[U] == pytest.approx(1.8)
+    assert vote(samples, policy="linc", uncertain_weight=0.25).label is U
+    with pytest.raises(ValueError, match="uncertain_weight"):
+        vote(samples, policy="best", uncertain_weight=0)
+
+
 def test_best_tie_prefers_fewer_repaired_samples():
     samples = [
         Sample(verdict=T, repairs=2),
