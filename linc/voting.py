@@ -22,10 +22,12 @@ Policies
     As ``linc``, and in addition samples whose premises are inconsistent
     abstain (anything follows from them, so their ``True`` says nothing)
     unless no other sample has a verdict,
-    and an ``Uncertain`` vote counts half (``UNCERTAIN_WEIGHT``): a proof is
-    positive evidence from a translation, while ``Uncertain`` is also what
+    and an ``Uncertain`` vote counts a tenth (``UNCERTAIN_WEIGHT``): a proof
+    is positive evidence from a translation, while ``Uncertain`` is also what
     every faulty translation gives (a predicate spelled two ways, a missing
-    link), so it needs twice the support to win. A tie is broken first by
+    link), so one proof outweighs up to nine ``Uncertain`` votes. The weight
+    was chosen on held-out recorded runs (``benchmarks/vote_weight.py``:
+    chosen on four runs, scored on the fifth). A tie is broken first by
     fewer repaired samples behind a verdict (a sample that needed repairs is
     less trustworthy), then by sample order.
 
@@ -46,7 +48,7 @@ from linc.errors import ArityError, BackendError, BackendUnavailable, LincError,
 from linc.results import Verdict
 
 POLICIES = ("linc", "best", "majority")
-UNCERTAIN_WEIGHT = 0.5
+UNCERTAIN_WEIGHT = 0.1
 """Weight of an ``Uncertain`` vote under the ``best`` policy (1 elsewhere)."""
 
 
@@ -209,7 +211,10 @@ def vote(
     tied: list[Verdict] = []
     if scores:
         top = max(scores.values())
-        tied = sorted((v for v, c in scores.items() if c == top), key=first_seen.__getitem__)
+        # weights such as 0.1 do not add up exactly in floating point
+        tied = sorted(
+            (v for v, c in scores.items() if abs(c - top) < 1e-9), key=first_seen.__getitem__
+        )
         if policy == "best":
             label = min(tied, key=lambda v: (repaired[v], first_seen[v]))
         else:

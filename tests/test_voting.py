@@ -60,19 +60,24 @@ def test_best_falls_back_to_inconsistent_samples_when_alone():
     assert answer.label is T and answer.abstained == []
 
 
-def test_best_counts_uncertain_half():
-    # 3 Uncertain vs 2 True: LINC says Uncertain, best needs twice the support for it
+def test_best_counts_uncertain_a_tenth():
+    # 3 Uncertain vs 2 True: LINC says Uncertain; under best a proof outweighs 9 Uncertain
     samples = [U, T, T, U, U]
     assert vote(samples, policy="linc").label is U
     best = vote(samples, policy="best")
     assert best.label is T
-    assert best.scores == {U: 1.5, T: 2.0}
-    assert vote([U, U, U, U, U, T, T], policy="best").label is U
+    assert best.scores == pytest.approx({U: 0.3, T: 2.0})
+    assert vote([U] * 9 + [T], policy="best").label is T
+    assert vote([U] * 11 + [T], policy="best").label is U
+    tie = vote([U] * 10 + [T], policy="best")  # 10 x 0.1 is a tie despite rounding
+    assert tie.tie and tie.label is U  # the first seen
+    assert vote([U, U, E], policy="best").label is U
 
 
 def test_uncertain_weight_is_a_parameter_of_best_only():
     samples = [U, T, T, U, U]
     assert vote(samples, policy="best", uncertain_weight=1.0).label is U
+    assert vote(samples, policy="best", uncertain_weight=0.6).label is T
     assert vote(samples, policy="best", uncertain_weight=0.6).scores[U] == pytest.approx(1.8)
     assert vote(samples, policy="linc", uncertain_weight=0.25).label is U
     with pytest.raises(ValueError, match="uncertain_weight"):
