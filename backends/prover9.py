@@ -243,8 +243,9 @@ class Prover9Backend(BinaryBackend):
     env_var: ClassVar[str] = ENV_BINARY
 
     def _locate(self, env: str | None) -> tuple[Availability, Path | None]:
+        path: Path | None
         if env:
-            path: Path | None = Path(env)
+            path = Path(env)
             if not path.is_file() or not os.access(path, os.X_OK):
                 return Availability(
                     False, f"{ENV_BINARY}={env} is not an executable file", INSTALL_HINT

@@ -14,6 +14,7 @@ import statistics
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypedDict
 
 from pydantic import BaseModel, Field
 
@@ -42,6 +43,15 @@ class GoldOutcome(BaseModel):
     seconds: float = 0.0
     premises_fol: list[str] = Field(default_factory=list)
     conclusion_fol: str = ""
+
+
+class _Given(TypedDict):
+    """The fields of a ``GoldOutcome`` that come from the problem itself."""
+
+    id: str
+    gold: Verdict | None
+    premises_fol: list[str]
+    conclusion_fol: str
 
 
 class LabelCount(BaseModel):
@@ -104,7 +114,7 @@ def check_gold(
         t0 = time.perf_counter()
         premises = list(problem.premises_fol or [])
         conclusion = problem.conclusion_fol or ""
-        base = {
+        base: _Given = {
             "id": problem.id,
             "gold": problem.label,
             "premises_fol": premises,

@@ -661,6 +661,7 @@ class _Runner:
             for key, p in first.items():
                 if key in decided or key in waiting:
                     continue
+                assert p.task_id is not None  # ``first`` holds only samples with a task
                 outcome = _known_outcome(
                     p.task_id, self.options, self._cached(p.task_id), self.versions
                 )

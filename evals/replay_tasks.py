@@ -236,8 +236,8 @@ def widen_quantifier_scope(formula: Formula) -> Formula:
         if isinstance(first, (ForAll, Exists)) and any(
             first.var.name in free_vars(r) for r in rest
         ):
-            inner = type(formula)((first.body, *rest))
-            return type(first)(first.var, widen_quantifier_scope(inner))
+            joined = type(formula)((first.body, *rest))
+            return type(first)(first.var, widen_quantifier_scope(joined))
         return type(formula)(tuple(widen_quantifier_scope(a) for a in formula.args))
     if isinstance(formula, Not):
         return Not(widen_quantifier_scope(formula.body))

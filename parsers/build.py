@@ -101,48 +101,47 @@ def bind(formula: Formula, name: str) -> Formula:
 
 
 def _bind(f: Formula, name: str, var: Var) -> Formula:
-    kind = type(f)
-    if kind is Pred:
-        old = f.args  # type: ignore[union-attr]
+    # on the parser's hot path: atoms, the common case, are checked first
+    if isinstance(f, Pred):
+        old = f.args
         if all(type(a) is Const and a.name != name for a in old):
             return f  # the common case: nothing to bind
         args = tuple(_bind_term(a, name, var) for a in old)
-        return f if all(a is b for a, b in zip(args, old)) else Pred(f.name, args)  # type: ignore[union-attr]
-    if kind is Not:
-        body = _bind(f.body, name, var)  # type: ignore[union-attr]
-        return f if body is f.body else Not(body)  # type: ignore[union-attr]
-    if kind is And or kind is Or:
-        args = tuple(_bind(a, name, var) for a in f.args)  # type: ignore[union-attr]
-        if all(a is b for a, b in zip(args, f.args)):  # type: ignore[union-attr]
+        return f if all(a is b for a, b in zip(args, old)) else Pred(f.name, args)
+    if isinstance(f, Not):
+        body = _bind(f.body, name, var)
+        return f if body is f.body else Not(body)
+    if isinstance(f, (And, Or)):
+        parts = tuple(_bind(a, name, var) for a in f.args)
+        if all(a is b for a, b in zip(parts, f.args)):
             return f
-        return kind(args)  # type: ignore[operator]
-    if kind is Implies or kind is Iff or kind is Xor:
-        left = _bind(f.left, name, var)  # type: ignore[union-attr]
-        right = _bind(f.right, name, var)  # type: ignore[union-attr]
-        if left is f.left and right is f.right:  # type: ignore[union-attr]
+        return type(f)(parts)
+    if isinstance(f, (Implies, Iff, Xor)):
+        left = _bind(f.left, name, var)
+        right = _bind(f.right, name, var)
+        if left is f.left and right is f.right:
             return f
-        return kind(left, right)  # type: ignore[operator]
-    if kind is ForAll or kind is Exists:
-        if f.var.name == name:  # type: ignore[union-attr]
+        return type(f)(left, right)
+    if isinstance(f, (ForAll, Exists)):
+        if f.var.name == name:
             return f  # the inner binder already took its occurrences
-        body = _bind(f.body, name, var)  # type: ignore[union-attr]
-        return f if body is f.body else kind(f.var, body)  # type: ignore[union-attr,operator]
-    if kind is Eq:
-        left = _bind_term(f.left, name, var)  # type: ignore[union-attr]
-        right = _bind_term(f.right, name, var)  # type: ignore[union-attr]
-        if left is f.left and right is f.right:  # type: ignore[union-attr]
+        body = _bind(f.body, name, var)
+        return f if body is f.body else type(f)(f.var, body)
+    if isinstance(f, Eq):
+        lhs = _bind_term(f.left, name, var)
+        rhs = _bind_term(f.right, name, var)
+        if lhs is f.left and rhs is f.right:
             return f
-        return Eq(left, right)
+        return Eq(lhs, rhs)
     return f
 
 
 def _bind_term(t: Term, name: str, var: Var) -> Term:
-    kind = type(t)
-    if kind is Const:
+    if isinstance(t, Const):
         return var if t.name == name else t
-    if kind is Func:
-        args = tuple(_bind_term(a, name, var) for a in t.args)  # type: ignore[union-attr]
-        if all(a is b for a, b in zip(args, t.args)):  # type: ignore[union-attr]
+    if isinstance(t, Func):
+        args = tuple(_bind_term(a, name, var) for a in t.args)
+        if all(a is b for a, b in zip(args, t.args)):
             return t
         return Func(t.name, args)
     return t
@@ -154,7 +153,8 @@ def _bind_term(t: Term, name: str, var: Var) -> Term:
 class Builder(Transformer):
     """Callbacks shared by every grammar; subclasses add syntax rules."""
 
-    SPACE = None  # characters stripped around names in a flat atom (None: all whitespace)
+    SPACE: ClassVar[str | None] = None
+    """Characters stripped around names in a flat atom (``None``: all whitespace)."""
 
     def __init__(self, keywords: tuple[str, ...] = ()) -> None:
         super().__init__(visit_tokens=False)
@@ -360,7 +360,7 @@ class Builder(Transformer):
 class NltkBuilder(Builder):
     """NLTK's rules on names: what may be bound and what may take arguments."""
 
-    SPACE = " \t\n"  # NLTK splits on these only
+    SPACE: ClassVar[str | None] = " \t\n"  # NLTK splits on these only
     LEVELS: ClassVar[dict[str, tuple[int, str]]] = {
         "EQOP": (1, "eq"),
         "AND": (2, "and"),

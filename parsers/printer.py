@@ -13,10 +13,12 @@ import re
 from collections.abc import Callable
 from importlib import import_module
 from itertools import count
+from typing import ClassVar
 
 from linc.errors import LincError
 from linc.ir import (
     And,
+    Binary,
     Bottom,
     Const,
     Eq,
@@ -83,7 +85,16 @@ class _Printer:
     """Precedence levels: a child whose level exceeds what its parent allows
     gets parentheses. Subclasses give the symbols and the levels."""
 
+    NOT: ClassVar[str]
+    NOT_LEVEL: ClassVar[int]
     NOT_OPERAND = 1  # highest child level printed bare under a negation
+    AND_SYM: ClassVar[str]
+    OR_SYM: ClassVar[str]
+    XOR_SYM: ClassVar[str]
+    IMP_SYM: ClassVar[str]
+    IFF_SYM: ClassVar[str]
+    TOP: ClassVar[str]
+    BOTTOM: ClassVar[str]
     AND, OR, XOR, IMPLIES, IFF = 3, 4, 5, 6, 7
     QUANT = 1
     QUANT_BODY = 1
@@ -110,39 +121,41 @@ class _Printer:
         return f"({text})" if level > limit else text
 
     def node(self, f: Formula, kids: list[tuple[str, int]]) -> tuple[str, int]:
-        kind = type(f)
-        if kind is Pred:
-            if f.name in COMPARISONS and len(f.args) == 2:  # type: ignore[union-attr]
-                left, right = (self.term(t) for t in f.args)  # type: ignore[union-attr]
-                return f"{left} {self.comparison(f.name)} {right}", self.EQ  # type: ignore[union-attr]
-            return self.atom(f), ATOM  # type: ignore[arg-type]
-        if kind is Eq:
-            return f"{self.term(f.left)} = {self.term(f.right)}", self.EQ  # type: ignore[union-attr]
-        if kind is Not:
-            if type(f.body) is Eq:  # type: ignore[union-attr]
+        if isinstance(f, Pred):
+            if f.name in COMPARISONS and len(f.args) == 2:
+                left, right = (self.term(t) for t in f.args)
+                return f"{left} {self.comparison(f.name)} {right}", self.EQ
+            return self.atom(f), ATOM
+        if isinstance(f, Eq):
+            return f"{self.term(f.left)} = {self.term(f.right)}", self.EQ
+        if isinstance(f, Not):
+            if isinstance(f.body, Eq):
                 return f"{self.NOT}({kids[0][0]})", self.NOT_LEVEL
             return self.NOT + self.wrap(kids[0], self.NOT_OPERAND), self.NOT_LEVEL
-        if kind is And or kind is Or:
-            level = self.AND if kind is And else self.OR
-            sep = self.AND_SYM if kind is And else self.OR_SYM
+        if isinstance(f, (And, Or)):
+            conjunction = isinstance(f, And)
+            level = self.AND if conjunction else self.OR
+            sep = self.AND_SYM if conjunction else self.OR_SYM
             parts = [
                 f"({text})" if lvl >= level else text for text, lvl in kids
             ]  # an And inside an And keeps its parentheses
             return f" {sep} ".join(parts), level
-        if kind is Implies or kind is Iff or kind is Xor:
+        if isinstance(f, (Implies, Iff, Xor)):
+            kind = type(f)
             level = {Implies: self.IMPLIES, Iff: self.IFF, Xor: self.XOR}[kind]
             left = f"({kids[0][0]})" if kids[0][1] >= level else kids[0][0]
             right = f"({kids[1][0]})" if kids[1][1] >= level else kids[1][0]
             return self.binary(kind, left, right), level
-        if kind is ForAll or kind is Exists:
-            return self.quantifier(kind is ForAll, self.variable(f.var.name), kids[0]), self.QUANT  # type: ignore[union-attr]
-        if kind is Top:
+        if isinstance(f, (ForAll, Exists)):
+            universal = isinstance(f, ForAll)
+            return self.quantifier(universal, self.variable(f.var.name), kids[0]), self.QUANT
+        if isinstance(f, Top):
             return self.TOP, ATOM
-        if kind is Bottom:
+        if isinstance(f, Bottom):
             return self.BOTTOM, ATOM
         raise RenderError(f"not a formula: {f!r}")
 
-    def binary(self, kind: type, left: str, right: str) -> str:
+    def binary(self, kind: type[Binary], left: str, right: str) -> str:
         sym = {Implies: self.IMP_SYM, Iff: self.IFF_SYM, Xor: self.XOR_SYM}[kind]
         return f"{left} {sym} {right}"
 
@@ -156,11 +169,11 @@ class _Printer:
         return f"{name}({', '.join(self.term(t) for t in f.args)})"
 
     def term(self, t: Term) -> str:
-        if type(t) is Func:
-            return f"{self.name(t.name)}({', '.join(self.term(a) for a in t.args)})"  # type: ignore[union-attr]
-        if type(t) is Var:
+        if isinstance(t, Func):
+            return f"{self.name(t.name)}({', '.join(self.term(a) for a in t.args)})"
+        if isinstance(t, Var):
             return self.variable(t.name)
-        if type(t) is Const:
+        if isinstance(t, Const):
             return self.name(t.name)
         raise RenderError(f"not a term: {t!r}")
 
@@ -201,11 +214,11 @@ class NltkPrinter(_Printer):
         bad = {
             f.var.name
             for f in subformulas(formula)
-            if type(f) in (ForAll, Exists) and not self._VARIABLE.match(f.var.name)  # type: ignore[union-attr]
+            if isinstance(f, (ForAll, Exists)) and not self._VARIABLE.match(f.var.name)
         }
         self.renamed: dict[str, str] = {}
         if bad:
-            used = {t.name for t in atoms_terms(formula) if type(t) in (Var, Const, Func)}  # type: ignore[union-attr]
+            used = {t.name for t in atoms_terms(formula)}
             fresh = (f"x{i}" for i in count(1))
             for old in sorted(bad):
                 new = next(n for n in fresh if n not in used)
@@ -282,15 +295,15 @@ class LeanPrinter(_Printer):
         return " ".join([self.name(f.name), *(self.argument(t) for t in f.args)])
 
     def term(self, t: Term) -> str:
-        if type(t) is Func:
-            return " ".join([self.name(t.name), *(self.argument(a) for a in t.args)])  # type: ignore[union-attr]
+        if isinstance(t, Func):
+            return " ".join([self.name(t.name), *(self.argument(a) for a in t.args)])
         return super().term(t)
 
     def argument(self, t: Term) -> str:
         text = self.term(t)
-        return f"({text})" if type(t) is Func else text
+        return f"({text})" if isinstance(t, Func) else text
 
-    def binary(self, kind: type, left: str, right: str) -> str:
+    def binary(self, kind: type[Binary], left: str, right: str) -> str:
         if kind is Xor:
             return f"Xor' {self.operand(left)} {self.operand(right)}"
         return super().binary(kind, left, right)
@@ -303,7 +316,7 @@ class LeanPrinter(_Printer):
         return text if text.startswith("(") and _balanced_outer(text) else f"({text})"
 
     def node(self, f: Formula, kids: list[tuple[str, int]]) -> tuple[str, int]:
-        if type(f) is Xor:
+        if isinstance(f, Xor):
             return self.binary(Xor, self.wrap(kids[0], 100), self.wrap(kids[1], 100)), ATOM
         return super().node(f, kids)
 

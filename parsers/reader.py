@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from linc.errors import ConfigError, ParseError
 from linc.ir import MAX_DEPTH, Const, ForAll, Formula, Var, atoms_terms
-from linc.parsers.build import BuildError, bind
+from linc.parsers.build import BuildError, FormulaValue, bind
 from linc.parsers.grammar import OPERATOR_CHARS, display_names, lark_parser
 
 SYNTAXES = ("auto", "nltk", "nltk-strict", "unicode", "lean")
@@ -144,7 +145,7 @@ def _read_one(text: str, syntax: str) -> Parsed:
         core: Exception | None = None
         if _EXTENSION_CHARS.search(text) is None:
             try:
-                return Parsed(lark_parser("nltk-core").parse(text)[0], "nltk")
+                return Parsed(_parse("nltk-core", text)[0], "nltk")
             except (BuildError, UnexpectedInput) as exc:
                 core = exc
             if isinstance(core, BuildError) and core.message.startswith(_TOO_DEEP):
@@ -174,9 +175,8 @@ def _run(grammar: str, text: str) -> Formula:
 
 
 def _run_with_depth(grammar: str, text: str) -> tuple[Formula, int]:
-    parser = lark_parser(grammar)
     try:
-        formula, depth = parser.parse(text)
+        formula, depth = _parse(grammar, text)
     except (BuildError, UnexpectedInput) as exc:
         raise _as_parse_error(text, exc, grammar) from None
     except RecursionError:  # pragma: no cover - the parser is iterative
@@ -184,9 +184,17 @@ def _run_with_depth(grammar: str, text: str) -> tuple[Formula, int]:
     return formula, depth
 
 
+def _parse(grammar: str, text: str) -> FormulaValue:
+    # the builder's callbacks run as the parser reduces, so the result is
+    # what ``Builder.start`` returns, not the lark ``Tree`` its stubs declare
+    return cast("FormulaValue", lark_parser(grammar).parse(text))
+
+
 def _as_parse_error(text: str, exc: Exception, grammar: str) -> ParseError:
     if isinstance(exc, BuildError):
-        return _error_at(text, exc.token.start_pos if exc.token is not None else 0, exc.message)
+        token = exc.token
+        pos = token.start_pos if token is not None and token.start_pos is not None else 0
+        return _error_at(text, pos, exc.message)
     assert isinstance(exc, UnexpectedInput)
     return _lark_error(text, exc, grammar)
 
@@ -194,12 +202,14 @@ def _as_parse_error(text: str, exc: Exception, grammar: str) -> ParseError:
 def _lark_error(text: str, exc: UnexpectedInput, grammar: str) -> ParseError:
     names = display_names(grammar)
 
-    def shown(expected: Callable[[], set[str]] | set[str] | None) -> tuple[str, ...]:
+    def shown(expected: Callable[[], Iterable[str]] | Iterable[str] | None) -> tuple[str, ...]:
         items = expected() if callable(expected) else (expected or set())
         return tuple(sorted({names.get(t, t) for t in items}))
 
     if isinstance(exc, UnexpectedCharacters):
-        pos = exc.pos_in_stream
+        # lark declares ``pos_in_stream = None`` on the base class; the lexer
+        # error always sets it to the offset of the bad character
+        pos = cast(int, exc.pos_in_stream)
         char = text[pos] if pos < len(text) else ""
         return _error_at(text, pos, f"unexpected character {char!r}", shown(exc.allowed))
     if isinstance(exc, UnexpectedToken):

@@ -116,7 +116,8 @@ def repaired_readings(text: str, syntax: str) -> Iterator[tuple[str, list[Repair
         if repairs and fixed not in seen:
             seen.add(fixed)
             yield fixed, repairs
-    current, applied = text, []
+    current = text
+    applied: list[Repair] = []
     for fix in FIXES:
         fixed, repairs = fix(current, syntax)
         if repairs:

@@ -17,6 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    infos = describe_backends()
     rows = [
         {
             "name": info.name,
@@ -26,12 +27,12 @@ def run(args: argparse.Namespace) -> int:
             "hint": info.availability.hint,
             "target": info.target,
         }
-        for info in describe_backends()
+        for info in infos
     ]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    width = max((len(r["name"]) for r in rows), default=4)
+    width = max((len(info.name) for info in infos), default=4)
     for r in rows:
         if r["available"]:
             print(f"{r['name']:<{width}}  yes  {r['version']}")

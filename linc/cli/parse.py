@@ -47,7 +47,7 @@ def _lines(args: argparse.Namespace) -> Iterable[tuple[int, str | bytes]]:
     else:  # bytes, so that a line that is not UTF-8 is one bad line, not a crash
         lines = stdin
     for number, line in enumerate(lines, 1):
-        line = line.rstrip(b"\r\n" if isinstance(line, bytes) else "\r\n")
+        line = line.rstrip(b"\r\n") if isinstance(line, bytes) else line.rstrip("\r\n")
         if line.strip():
             yield number, line
 
