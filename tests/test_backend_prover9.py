@@ -64,8 +64,9 @@ def test_endless_search_is_uncertain_timed_out_and_leaves_no_process(
     for result in (decision.conclusion["prover9"], decision.negation["prover9"]):
         assert result.status is ProofStatus.UNKNOWN
         assert result.reason in {"max_seconds", "killed at the wall-clock limit (2 s)"}
-        # the hard wall-clock kill bounds each direction (a guarantee, not a benchmark)
-        assert result.seconds < 2 + 1
+        # the hard wall-clock kill (limit + 0.5 s) bounds each direction: a guarantee,
+        # not a benchmark, so the bound leaves room for a loaded CI machine
+        assert result.seconds < 2 + 3
     assert _prover_children() == []
 
 
