@@ -35,7 +35,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from linc.evals.report import ProblemRecord, read_records
+from linc.evals.report import RECORDS, ProblemRecord, read_records
 from linc.voting import UNCERTAIN_WEIGHT, Sample, vote
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,7 +59,7 @@ def best_records(path: Path, *, out: Path, workers: int, cache_dir: Path | None)
     if cache_dir is not None:
         cmd += ["--cache-dir", str(cache_dir)]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=REPO)
-    return read_records(out / "problems.jsonl"), json.loads(done.stdout)["accuracy"]
+    return read_records(out / RECORDS), json.loads(done.stdout)["accuracy"]
 
 
 def accuracy(records: list[ProblemRecord], weight: float) -> float:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from linc.evals.report import (
+    RECORDS,
     JsonlWriter,
     ProblemRecord,
     Report,
@@ -43,8 +44,6 @@ from linc.results import Verdict
 from linc.voting import ErrorCause
 
 log = logging.getLogger(__name__)
-
-RECORDS = "records.jsonl"
 
 
 def record_for(

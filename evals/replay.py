@@ -52,7 +52,15 @@ from linc.voting import ErrorCause, Sample, vote
 
 from .recorded import LogicLMProgram, RecordedRun
 from .replay_tasks import Prepared, ReadOptions, Task, prepare_completions, prepare_texts
-from .report import JsonlWriter, ProblemRecord, Report, SampleRecord, build_report, read_records
+from .report import (
+    RECORDS,
+    JsonlWriter,
+    ProblemRecord,
+    Report,
+    SampleRecord,
+    build_report,
+    read_records,
+)
 
 log = logging.getLogger(__name__)
 
@@ -580,7 +588,7 @@ class _Runner:
         writer: JsonlWriter | None = None
         if self.out is not None:
             self.out.mkdir(parents=True, exist_ok=True)
-            path = self.out / "problems.jsonl"
+            path = self.out / RECORDS
             if self.resume:
                 for record in read_records(path):
                     records[record.index] = record

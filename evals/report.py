@@ -356,6 +356,10 @@ def _drop_partial_last_line(path: Path) -> None:
         handle.truncate(cut)
 
 
+RECORDS = "records.jsonl"
+"""The file, in a run's ``--out`` folder, that holds one ``ProblemRecord`` a finished problem."""
+
+
 def read_records(path: Path | str) -> list[ProblemRecord]:
     """The records of a JSONL file; a damaged line (an interrupted write) is skipped."""
     path = Path(path)

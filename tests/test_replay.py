@@ -18,7 +18,7 @@ import pytest
 
 from linc.evals.recorded import RecordedProblem, RecordedRun, load_linc_run, load_logiclm_programs
 from linc.evals.replay import ReplayOptions, replay_linc, replay_logiclm
-from linc.evals.report import Report, read_records
+from linc.evals.report import RECORDS, Report, read_records
 from linc.results import Verdict
 from linc.voting import ErrorCause
 
@@ -58,7 +58,7 @@ def test_inconsistent_premises_are_true_in_parity_and_abstain_in_best(tmp_path):
 def _only_record(tmp_path: Path, run: RecordedRun, mode: str):
     out = tmp_path / f"out-{mode}"
     replay_linc(run, options(mode, tmp_path), out=out)
-    (record,) = read_records(out / "problems.jsonl")
+    (record,) = read_records(out / RECORDS)
     return record
 
 
@@ -129,7 +129,7 @@ def test_prover9_timeout_is_an_error_in_parity(shared_data, tmp_path):
     run = one_problem(problem.completions[4], label=problem.label or Verdict.TRUE)
     out = tmp_path / "out"
     replay_linc(run, options("linc", tmp_path, seconds=1.0), out=out)
-    (record,) = read_records(out / "problems.jsonl")
+    (record,) = read_records(out / RECORDS)
     assert record.samples[0].error is ErrorCause.TIMEOUT
     assert record.samples[0].timed_out
 
@@ -219,7 +219,7 @@ def test_cli_json_has_the_report_schema(shared_data, tmp_path):
     assert sum(sum(row.values()) for row in report.confusion.values()) == 12
     assert Report.model_validate_json((out / "report.json").read_text()).n == 12
     assert "accuracy" in (out / "report.md").read_text()
-    assert len(read_records(out / "problems.jsonl")) == 12
+    assert len(read_records(out / RECORDS)) == 12
 
 
 def test_cli_logiclm_reports_exe_rate(shared_data, tmp_path):
@@ -241,7 +241,7 @@ def test_resume_after_kill_loses_nothing(shared_data, tmp_path):
     args = ("--format", "linc", "--generations", gen, "--mode", "linc", "--limit", "90",
             "--workers", "1", "--no-cache", "--out", str(out), "--json")  # fmt: skip
     proc = _cli(*args, env=_env(tmp_path))
-    jsonl = out / "problems.jsonl"
+    jsonl = out / RECORDS
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if jsonl.exists() and jsonl.read_text().count("\n") >= 10:

@@ -59,10 +59,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--workers", type=int, default=None, help="processes (default: CPU count)")
     p.add_argument(
-        "--out", type=Path, help="write problems.jsonl as results finish, report.json and report.md"
+        "--out", type=Path, help="write records.jsonl as results finish, report.json and report.md"
     )
     p.add_argument(
-        "--resume", action="store_true", help="skip problems already in --out/problems.jsonl"
+        "--resume", action="store_true", help="skip problems already in --out/records.jsonl"
     )
     p.add_argument("--no-cache", action="store_true", help="do not use the persistent proof cache")
     p.add_argument("--cache-dir", type=Path, help="proof cache directory (default $LINC_CACHE_DIR)")
