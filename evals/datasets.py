@@ -19,8 +19,9 @@ Every loader takes a path; nothing is downloaded.
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ from pydantic import ValidationError
 from linc.errors import DataError
 from linc.problems import Problem
 from linc.results import Verdict
+
+log = logging.getLogger(__name__)
 
 DATASETS = ("folio", "proofwriter", "prontoqa", "jsonl")
 
@@ -42,11 +45,16 @@ _LABELS = {
 }
 
 
-def load_dataset(name: str, path: str | Path, *, limit: int | None = None) -> list[Problem]:
+def load_dataset(
+    name: str, path: str | Path, *, limit: int | None = None, skip_invalid: bool = False
+) -> list[Problem]:
     """The problems of dataset ``name`` (one of ``DATASETS``) read from ``path``.
 
-    The layout (FOLIO JSON lines or Logic-LM JSON) is recognised from the
-    file itself. ``limit`` keeps the first problems only.
+    The layout (JSON lines, a JSON list of problem objects, or Logic-LM's
+    JSON) is recognised from the file itself. ``limit`` keeps the first
+    problems only. A malformed problem raises ``DataError`` naming its line
+    (or position) and field; with ``skip_invalid`` it is left out and logged
+    as a warning instead, so one bad row does not stop a run.
     """
     key = name.lower()
     if key not in DATASETS:
@@ -55,14 +63,35 @@ def load_dataset(name: str, path: str | Path, *, limit: int | None = None) -> li
     if not file.is_file():
         raise DataError(f"{file}: no such file")
     text = file.read_text(encoding="utf-8")
+    build = _from_object
     if file.suffix != ".jsonl" and text.lstrip().startswith("["):
         rows = _json(text, file)
-        if isinstance(rows, list) and rows and isinstance(rows[0], dict) and "context" in rows[0]:
-            problems = _from_logiclm(rows, key, file)
-        else:
-            problems = _from_objects(rows, key, file)
+        if not isinstance(rows, list):
+            raise DataError(f"{file}: expected a JSON list of problems")
+        if rows and isinstance(rows[0], dict) and "context" in rows[0]:
+            build = _from_logiclm
+        entries = [(n, f"problem {n}", row) for n, row in enumerate(rows, 1)]
     else:
-        problems = _from_json_lines(text.splitlines(), key, file)
+        entries = list(_json_lines(text, file))
+    problems: list[Problem] = []
+    skipped: list[str] = []
+    for number, where, row in entries:
+        try:
+            if isinstance(row, DataError):
+                raise row
+            problems.append(build(row, key, file, number, where))
+        except DataError as exc:
+            if not skip_invalid:
+                raise
+            skipped.append(str(exc))
+    if skipped:
+        log.warning(
+            "%s: skipped %d malformed problem(s): %s%s",
+            file,
+            len(skipped),
+            "; ".join(skipped[:5]),
+            " ..." if len(skipped) > 5 else "",
+        )
     return problems[:limit] if limit is not None else problems
 
 
@@ -86,26 +115,16 @@ def _json(text: str, file: Path) -> Any:
         raise DataError(f"{file}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from exc
 
 
-def _from_json_lines(lines: Iterable[str], dataset: str, file: Path) -> list[Problem]:
-    problems = []
-    for number, line in enumerate(lines, 1):
+def _json_lines(text: str, file: Path) -> Iterator[tuple[int, str, Any]]:
+    """``(line number, where, object)`` per non-blank line; a ``DataError`` for bad JSON."""
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise DataError(f"{file}:{number}: not JSON: {exc.msg}") from exc
-        problems.append(_from_object(row, dataset, file, number, f"line {number}"))
-    return problems
-
-
-def _from_objects(rows: Any, dataset: str, file: Path) -> list[Problem]:
-    if not isinstance(rows, list):
-        raise DataError(f"{file}: expected a JSON list of problems")
-    return [
-        _from_object(row, dataset, file, number, f"problem {number}")
-        for number, row in enumerate(rows, 1)
-    ]
+            row = DataError(f"{file}:{number}: not JSON: {exc.msg}")
+        yield number, f"line {number}", row
 
 
 def _from_object(row: Any, dataset: str, file: Path, number: int, where: str) -> Problem:
@@ -133,32 +152,24 @@ def _from_object(row: Any, dataset: str, file: Path, number: int, where: str) ->
     )
 
 
-def _from_logiclm(rows: Any, dataset: str, file: Path) -> list[Problem]:
-    if not isinstance(rows, list):
-        raise DataError(f"{file}: expected a JSON list of problems")
-    problems = []
-    for number, row in enumerate(rows, 1):
-        try:
-            options = dict(_option(o) for o in row["options"])
-            answer = options[row["answer"].strip()]
-            conclusion = row["question"].rsplit("?", 1)[-1].strip()
-            premises = split_sentences(row["context"])
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise DataError(
-                f"{file}: problem {number}: missing or malformed field ({exc})"
-            ) from exc
-        problems.append(
-            _problem(
-                file,
-                f"problem {number}",
-                id=str(row.get("id", number - 1)),
-                premises=premises,
-                conclusion=conclusion,
-                label=label_of(answer),
-                dataset=dataset,
-            )
-        )
-    return problems
+def _from_logiclm(row: Any, dataset: str, file: Path, number: int, where: str) -> Problem:
+    """One problem of Logic-LM's JSON: context paragraph, question, options, answer."""
+    try:
+        options = dict(_option(o) for o in row["options"])
+        answer = options[row["answer"].strip()]
+        conclusion = row["question"].rsplit("?", 1)[-1].strip()
+        premises = split_sentences(row["context"])
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise DataError(f"{file}: {where}: missing or malformed field ({exc})") from exc
+    return _problem(
+        file,
+        where,
+        id=str(row.get("id", number - 1)),
+        premises=premises,
+        conclusion=conclusion,
+        label=label_of(answer),
+        dataset=dataset,
+    )
 
 
 def _option(text: str) -> tuple[str, str]:

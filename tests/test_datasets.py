@@ -119,3 +119,21 @@ def test_own_problems_bad_rows_name_line_and_field(tmp_path, row, message):
     own.write_text(json.dumps(row) + "\n")
     with pytest.raises(DataError, match=message):
         load_dataset("jsonl", own)
+
+
+def test_skip_invalid_leaves_bad_rows_out_and_says_which(tmp_path, caplog):
+    own = tmp_path / "mine.jsonl"
+    good = {"premises": ["A."], "conclusion": "B.", "label": "True"}
+    own.write_text(
+        "\n".join(
+            [json.dumps(good), "{not json", json.dumps({"premises": ["A."]}), json.dumps(good)]
+        )
+    )
+    with pytest.raises(DataError, match=":2: not JSON"):
+        load_dataset("jsonl", own)
+    with caplog.at_level("WARNING", logger="linc.evals.datasets"):
+        problems = load_dataset("jsonl", own, skip_invalid=True)
+    assert [p.id for p in problems] == ["0", "3"]
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert "skipped 2 malformed problem(s)" in message
+    assert ":2: not JSON" in message and "line 3: conclusion: Field required" in message

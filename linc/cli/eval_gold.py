@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from linc.evals.datasets import load_dataset
     from linc.evals.gold import check_gold
 
-    problems = load_dataset(args.dataset, args.path, limit=args.limit)
+    problems = load_dataset(args.dataset, args.path, limit=args.limit, skip_invalid=True)
     report = check_gold(
         problems,
         backend=backends_from(args.backend),

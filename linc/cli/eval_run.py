@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.resume and args.out is None:
         raise ConfigError("--resume needs --out")
-    problems = load_dataset(args.dataset, args.path, limit=args.limit)
+    problems = load_dataset(args.dataset, args.path, limit=args.limit, skip_invalid=True)
     reasoner = reasoner_from(args)
     report = run_live(
         problems,
