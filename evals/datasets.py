@@ -83,7 +83,7 @@ def load_dataset(
         except DataError as exc:
             if not skip_invalid:
                 raise
-            skipped.append(str(exc))
+            skipped.append(str(exc).removeprefix(f"{file}: "))
     if skipped:
         log.warning(
             "%s: skipped %d malformed problem(s): %s%s",
@@ -123,7 +123,7 @@ def _json_lines(text: str, file: Path) -> Iterator[tuple[int, str, Any]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            row = DataError(f"{file}:{number}: not JSON: {exc.msg}")
+            row = DataError(f"{file}: line {number}: not JSON: {exc.msg}")
         yield number, f"line {number}", row
 
 
