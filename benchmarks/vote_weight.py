@@ -36,7 +36,7 @@ import tempfile
 from pathlib import Path
 
 from linc.evals.report import RECORDS, ProblemRecord, read_records
-from linc.voting import UNCERTAIN_WEIGHT, Sample, vote
+from linc.voting import UNCERTAIN_WEIGHT, vote
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("LINC_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -66,16 +66,7 @@ def accuracy(records: list[ProblemRecord], weight: float) -> float:
     """Accuracy when the records' samples are re-voted with ``weight``."""
     correct = 0
     for record in records:
-        samples = [
-            Sample(
-                verdict=s.verdict,
-                error=s.error,
-                inconsistent=s.inconsistent,
-                timed_out=s.timed_out,
-                repairs=len(s.repairs),
-            )
-            for s in record.samples
-        ]
+        samples = [s.to_sample() for s in record.samples]
         label = vote(samples, policy="best", uncertain_weight=weight).label
         correct += label is record.gold
     return correct / len(records)

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from pydantic import BaseModel, Field, ValidationError
 
 from linc.results import Verdict
-from linc.voting import Answer, ErrorCause
+from linc.voting import Answer, ErrorCause, Sample
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,16 @@ class SampleRecord(BaseModel):
         default=None, description="key of the (premises, goal) decision it shares"
     )
     recorded: Verdict | None = Field(default=None, description="the recording system's own verdict")
+
+    def to_sample(self) -> Sample:
+        """The sample as the vote sees it: the one way to re-vote a record."""
+        return Sample(
+            verdict=self.verdict,
+            error=self.error,
+            inconsistent=self.inconsistent,
+            timed_out=self.timed_out,
+            repairs=len(self.repairs),
+        )
 
 
 class ProblemRecord(BaseModel):
