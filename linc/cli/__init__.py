@@ -26,6 +26,7 @@ EVAL_COMMANDS = (
     "linc.cli.eval_gold",
     "linc.cli.eval_replay",
     "linc.cli.eval_run",
+    "linc.cli.eval_plot",
 )
 
 

@@ -1,0 +1,172 @@
+"""Accuracy against the number of samples voted, and what the samples were.
+
+A run's ``records.jsonl`` keeps every sample of every problem, so the vote
+can be re-cast with fewer of them, no prover running again: with the first
+``j`` samples of each problem, for ``j = 1 … k``. At ``j = k`` this is the
+run's own vote, and so its own accuracy. Beside the curve, the samples'
+outcomes: how many were True, False, Uncertain, and how many were errors, by
+cause. Pure computation; ``linc eval plot`` draws it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from linc.errors import ConfigError, DataError
+from linc.evals.report import RECORDS, ProblemRecord, read_records
+from linc.results import Verdict
+from linc.voting import POLICIES, vote
+
+log = logging.getLogger(__name__)
+
+REPORT = "report.json"
+"""The file, in a run's ``--out`` folder, that holds its ``Report``."""
+
+
+class CurvePoint(BaseModel):
+    """Accuracy when each problem votes with its first ``samples`` samples."""
+
+    samples: int
+    n: int = Field(description="problems scored (those with a gold label)")
+    correct: int
+    accuracy: float
+
+
+class SampleOutcomes(BaseModel):
+    """What a run's samples came to, over all problems."""
+
+    total: int
+    verdicts: dict[str, int] = Field(description="True / False / Uncertain / Error -> samples")
+    errors: dict[str, int] = Field(description="error cause -> samples (they sum to Error)")
+
+
+class RunCurve(BaseModel):
+    """One run: its accuracy-by-samples curve and its sample outcomes."""
+
+    name: str
+    label: str = Field(description="name shown in tables and legends (unique among the runs)")
+    path: str
+    policy: str
+    problems: int
+    samples: int = Field(description="the most samples any problem has (the curve's length)")
+    reported_accuracy: float | None = Field(
+        default=None, description="the accuracy in the run's report.json"
+    )
+    points: list[CurvePoint]
+    outcomes: SampleOutcomes
+
+
+class Curves(BaseModel):
+    """The runs compared by ``linc eval plot``."""
+
+    runs: list[RunCurve]
+
+
+def accuracy_by_samples(records: Sequence[ProblemRecord], *, policy: str) -> list[CurvePoint]:
+    """Accuracy for ``j = 1 … k`` samples voted under ``policy``.
+
+    Each problem votes with its first ``j`` samples (all of them when it has
+    fewer); a problem without a gold label is skipped; a vote of errors only
+    is wrong.
+    """
+    if policy not in POLICIES:
+        raise ConfigError(f"unknown vote policy {policy!r}; choose from {', '.join(POLICIES)}")
+    scored = [r for r in records if r.gold is not None]
+    samples = [[s.to_sample() for s in sorted(r.samples, key=lambda s: s.index)] for r in scored]
+    k = max((len(r.samples) for r in records), default=0)
+    points = []
+    for j in range(1, k + 1):
+        correct = sum(
+            vote(votes[:j], policy=policy).label is r.gold for r, votes in zip(scored, samples)
+        )
+        n = len(scored)
+        points.append(CurvePoint(samples=j, n=n, correct=correct, accuracy=correct / n if n else 0))
+    return points
+
+
+def sample_outcomes(records: Sequence[ProblemRecord]) -> SampleOutcomes:
+    """Counts of the samples' verdicts and of their error causes."""
+    verdicts: Counter[str] = Counter({v.value: 0 for v in Verdict})
+    errors: Counter[str] = Counter()
+    for record in records:
+        for s in record.samples:
+            verdicts[s.verdict.value] += 1
+            if s.verdict is Verdict.ERROR:
+                errors[s.error.value if s.error is not None else "other"] += 1
+    return SampleOutcomes(
+        total=sum(verdicts.values()),
+        verdicts=dict(verdicts),
+        errors=dict(errors.most_common()),
+    )
+
+
+def run_curve(folder: Path | str, *, policy: str | None = None) -> RunCurve:
+    """The curve and outcomes of the run in ``folder`` (an ``eval replay``/``run`` ``--out``).
+
+    ``policy`` defaults to the run's own: its report's ``config.policy``,
+    else the policy its records' answers were voted with, else ``linc``.
+    """
+    folder = Path(folder)
+    records_path = folder / RECORDS
+    if not records_path.is_file():
+        raise DataError(
+            f"{records_path}: no such file; give the --out folder of 'linc eval replay' "
+            "or 'linc eval run'"
+        )
+    records = read_records(records_path)
+    report = _report(folder / REPORT)
+    name = str(report.get("name") or folder.name)
+    chosen = policy or _run_policy(report, records)
+    accuracy = report.get("accuracy")
+    return RunCurve(
+        name=name,
+        label=name,
+        path=str(folder),
+        policy=chosen,
+        problems=len(records),
+        samples=max((len(r.samples) for r in records), default=0),
+        reported_accuracy=float(accuracy) if isinstance(accuracy, (int, float)) else None,
+        points=accuracy_by_samples(records, policy=chosen),
+        outcomes=sample_outcomes(records),
+    )
+
+
+def compare_runs(folders: Sequence[Path | str], *, policy: str | None = None) -> Curves:
+    """``run_curve`` for each folder; labels made unique with the folder name."""
+    runs = [run_curve(folder, policy=policy) for folder in folders]
+    names = Counter(run.name for run in runs)
+    for run in runs:
+        if names[run.name] > 1:
+            run.label = f"{run.name} ({Path(run.path).name})"
+    labels = Counter(run.label for run in runs)
+    for i, run in enumerate(runs, start=1):
+        if labels[run.label] > 1:
+            run.label = f"{run.label} #{i}"
+    return Curves(runs=runs)
+
+
+def _report(path: Path) -> dict:
+    if not path.is_file():
+        log.info("%s: absent; the run's name and policy are not known", path)
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: not JSON ({exc})") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _run_policy(report: dict, records: Sequence[ProblemRecord]) -> str:
+    config = report.get("config")
+    if isinstance(config, dict) and config.get("policy") in POLICIES:
+        return str(config["policy"])
+    voted = {r.answer.policy for r in records if r.answer is not None}
+    if len(voted) == 1 and (only := voted.pop()) in POLICIES:
+        return only
+    return "linc"
