@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any, TextIO
 
 from pydantic import BaseModel, Field, ValidationError
@@ -108,6 +110,9 @@ class Report(BaseModel):
     n: int
     correct: int
     accuracy: float
+    accuracy_ci95: tuple[float, float] | None = Field(
+        default=None, description="95 % Wilson score interval of the accuracy"
+    )
     seconds: float
     samples: int = 0
     sample_parse_rate: float = 0.0
@@ -173,6 +178,7 @@ def build_report(
         n=n,
         correct=correct,
         accuracy=correct / n if n else 0.0,
+        accuracy_ci95=wilson_interval(correct, n) if n else None,
         seconds=round(seconds, 3),
         samples=len(sample_list),
         sample_parse_rate=parsed / len(sample_list) if sample_list else 0.0,
@@ -187,6 +193,23 @@ def build_report(
         published_accuracy=published_accuracy,
         versions=versions or {},
     )
+
+
+def wilson_interval(successes: int, n: int, *, level: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval of the proportion ``successes / n`` (``n > 0``).
+
+    Unlike the Wald interval it stays inside [0, 1] and is not empty at 0/n
+    or n/n (Newcombe 1998, method 3: 81/263 gives 0.2553 to 0.3662).
+    """
+    if n <= 0 or not 0 <= successes <= n:
+        raise ValueError(f"need 0 <= successes <= n and n > 0, got {successes}/{n}")
+    z = NormalDist().inv_cdf((1 + level) / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
 
 
 def agreement(records: Iterable[ProblemRecord], *, details: int = 5000) -> Agreement | None:
@@ -255,6 +278,13 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.2f} %"
 
 
+def _ci(report: Report) -> str:
+    if report.accuracy_ci95 is None:
+        return ""
+    low, high = report.accuracy_ci95
+    return f"; 95 % CI {low:.4f} to {high:.4f}"
+
+
 def render_markdown(report: Report) -> str:
     """A human-readable summary of the report."""
     lines = [f"# {report.kind}: {report.name}", ""]
@@ -264,7 +294,7 @@ def render_markdown(report: Report) -> str:
     lines += [
         "| metric | value |",
         "|---|---|",
-        f"| accuracy | {report.accuracy:.4f} ({report.correct}/{report.n}) |",
+        f"| accuracy | {report.accuracy:.4f} ({report.correct}/{report.n}){_ci(report)} |",
     ]
     if report.published_accuracy is not None:
         lines.append(f"| published accuracy | {report.published_accuracy:.4f} |")
