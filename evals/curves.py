@@ -15,6 +15,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -113,14 +114,7 @@ def run_curve(folder: Path | str, *, policy: str | None = None) -> RunCurve:
     else the policy its records' answers were voted with, else ``linc``.
     """
     folder = Path(folder)
-    records_path = folder / RECORDS
-    if not records_path.is_file():
-        raise DataError(
-            f"{records_path}: no such file; give the --out folder of 'linc eval replay' "
-            "or 'linc eval run'"
-        )
-    records = read_records(records_path)
-    report = _report(folder / REPORT)
+    records, report = read_run(folder)
     name = str(report.get("name") or folder.name)
     chosen = policy or _run_policy(report, records)
     accuracy = report.get("accuracy")
@@ -135,6 +129,21 @@ def run_curve(folder: Path | str, *, policy: str | None = None) -> RunCurve:
         points=accuracy_by_samples(records, policy=chosen),
         outcomes=sample_outcomes(records),
     )
+
+
+def read_run(folder: Path | str) -> tuple[list[ProblemRecord], dict[str, Any]]:
+    """The records and the report (``{}`` when absent) of a run's ``--out`` folder.
+
+    A folder without ``records.jsonl`` is a ``DataError`` that names the path.
+    """
+    folder = Path(folder)
+    records_path = folder / RECORDS
+    if not records_path.is_file():
+        raise DataError(
+            f"{records_path}: no such file; give the --out folder of 'linc eval replay' "
+            "or 'linc eval run'"
+        )
+    return read_records(records_path), _report(folder / REPORT)
 
 
 def compare_runs(folders: Sequence[Path | str], *, policy: str | None = None) -> Curves:
