@@ -27,6 +27,7 @@ EVAL_COMMANDS = (
     "linc.cli.eval_replay",
     "linc.cli.eval_run",
     "linc.cli.eval_plot",
+    "linc.cli.eval_compare",
 )
 
 
