@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,14 @@ def test_a_line_that_is_not_utf8_is_one_bad_line() -> None:
     assert done.returncode == 1
     assert done.stdout.decode().splitlines() == ["P(a)", "R(b)"]
     assert b"not UTF-8" in done.stderr
+
+
+def test_output_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
+    many = tmp_path / "many.txt"
+    many.write_text("all x. (P(x) -> Q(x))\n" * 30000)  # far more than a pipe buffer holds
+    command = f"'{sys.executable}' -m linc parse --to unicode < '{many}' | head -c 10"
+    done = subprocess.run(
+        ["sh", "-c", command], check=False, capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout == "∀x (P(x)"  # the first 10 bytes (∀ takes 3)
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr

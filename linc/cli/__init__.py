@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -50,13 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register(module_name: str, subparsers: argparse._SubParsersAction) -> None:
-    try:
-        module = import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:  # a real import error inside the module
-            raise
-        return  # command not built yet
-    module.register(subparsers)
+    import_module(module_name).register(subparsers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,6 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("linc: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``linc ... | head``): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover
