@@ -43,12 +43,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from linc.cache import Cache, digest
 from linc.errors import BackendError, BackendUnavailable, ConfigError
 from linc.results import Limits, ProofResult, ProofStatus, Verdict
-from linc.voting import ErrorCause, Sample, vote
+from linc.voting import UNCERTAIN_WEIGHT, ErrorCause, Sample, vote
 
 from .recorded import LogicLMProgram, RecordedRun
 from .replay_tasks import Prepared, ReadOptions, Task, prepare_completions, prepare_texts
@@ -127,6 +127,9 @@ class ReplayOptions(BaseModel):
     inconsistency: bool = False
     dedup: bool = False
     policy: str = "linc"
+    uncertain_weight: float = Field(
+        default=UNCERTAIN_WEIGHT, gt=0, le=1, description="an Uncertain vote's weight (policy best)"
+    )
     workers: int = 1
     cache: bool = True
     cache_dir: str | None = None
@@ -159,7 +162,12 @@ class ReplayOptions(BaseModel):
         base.update({k: v for k, v in overrides.items() if v is not None})
         if isinstance(base.get("backends"), list):
             base["backends"] = tuple(base["backends"])
-        return cls(**base)
+        try:
+            return cls(**base)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = ".".join(str(part) for part in error["loc"])
+            raise ConfigError(f"replay option {field}: {error['msg']}") from None
 
     def read_options(self, *, syntax: str) -> ReadOptions:
         return ReadOptions(
@@ -808,7 +816,9 @@ class _Runner:
                 )
             )
         self.stats.samples += len(samples)
-        answer = vote(samples, policy=self.options.policy)
+        answer = vote(
+            samples, policy=self.options.policy, uncertain_weight=self.options.uncertain_weight
+        )
         return ProblemRecord(
             id=problem.id,
             index=problem.index,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from linc.errors import ConfigError
 from linc.evals.recorded import RecordedProblem, RecordedRun, load_linc_run, load_logiclm_programs
 from linc.evals.replay import ReplayOptions, replay_linc, replay_logiclm
 from linc.evals.report import RECORDS, Report, read_records
@@ -53,6 +54,19 @@ def test_inconsistent_premises_are_true_in_parity_and_abstain_in_best(tmp_path):
     assert record.samples[0].inconsistent and not record.samples[1].inconsistent
     assert record.answer is not None and record.answer.abstained == [0]
     assert record.predicted is Verdict.FALSE
+
+
+def test_best_uncertain_weight_is_an_option(tmp_path):
+    proof = "FOL:\tall x. (Cat(x) -> Pet(x))\nFOL:\tCat(Tom)\nFOL:\tPet(Tom)"
+    no_proof = "FOL:\tall x. (Cat(x) -> Pet(x))\nFOL:\tCat(Tim)\nFOL:\tPet(Tom)"
+    run = one_problem(no_proof, no_proof, proof, label=Verdict.UNCERTAIN)
+    # one proof against two Uncertain votes: 0.1 each by default, 1 each with weight 1
+    default = replay_linc(run, options("best", tmp_path))
+    assert default.confusion == {"Uncertain": {"True": 1}}
+    full = replay_linc(run, options("best", tmp_path, uncertain_weight=1.0))
+    assert full.accuracy == 1.0 and full.config["uncertain_weight"] == 1.0
+    with pytest.raises(ConfigError, match="uncertain_weight"):
+        options("best", tmp_path, uncertain_weight=1.5)
 
 
 def _only_record(tmp_path: Path, run: RecordedRun, mode: str):

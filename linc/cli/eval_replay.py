@@ -77,6 +77,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--policy", choices=("linc", "best", "majority"), help="vote policy (default: the mode's)"
     )
+    p.add_argument(
+        "--uncertain-weight",
+        type=float,
+        help="what an Uncertain vote counts under the best policy (default 0.1, chosen on "
+        "held-out runs by benchmarks/vote_weight.py; 1 counts it fully)",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument(
         "--details", action="store_true", help="with --json, keep the per-sample differences list"
@@ -100,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         "cache": False if args.no_cache else None,
         "cache_dir": str(args.cache_dir) if args.cache_dir else None,
         "policy": args.policy,
+        "uncertain_weight": args.uncertain_weight,
     }
     if args.mode == "best":
         overrides.update(
