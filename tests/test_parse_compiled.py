@@ -58,3 +58,29 @@ def test_error_cases_read_alike() -> None:
     bad += ["¬", "∀x (P(x) ∧", "P(a) ⊕", "ω∆ ≈ 3", "a\nb & (", "all x.\n  (P(x) ->\n Q"]
     for grammar in ("nltk-core", "nltk-strict", "nltk-extended", "unicode", "lean"):
         _assert_same(grammar, bad)
+
+
+def test_one_parser_serves_many_threads_alike(shared_data: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from linc import ParseError, parse
+
+    path = shared_data / "recorded" / "linc"
+    files = sorted(path.glob("*_generations_raw.json"))[:1]
+    lines = sorted({line for p in files for line in linc_fol_lines(p)})[:3000]
+
+    def read_all(chunk: list[str]) -> list[object]:
+        out: list[object] = []
+        for text in chunk:
+            try:
+                out.append(parse(text, syntax="nltk"))
+            except ParseError as exc:
+                out.append(str(exc))
+        return out
+
+    alone = read_all(lines)
+    chunks = [lines[i::4] for i in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(read_all, chunks * 2))
+    for i, got in enumerate(together):
+        assert got == alone[i % 4 :: 4]
