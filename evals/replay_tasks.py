@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from linc.cache import digest
 from linc.errors import BackendError, LincError, ParseError
@@ -90,14 +91,15 @@ class Prepared:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> Prepared:
+    def from_json(cls, data: dict[str, Any]) -> Prepared:
         error = data.get("error")
+        key, task_id = data.get("key"), data.get("task_id")
         return cls(
-            key=data.get("key"),  # type: ignore[arg-type]
-            task_id=data.get("task_id"),  # type: ignore[arg-type]
+            key=str(key) if key is not None else None,
+            task_id=str(task_id) if task_id is not None else None,
             error=ErrorCause(error) if error else None,
             detail=str(data.get("detail", "")),
-            repairs=tuple(data.get("repairs", ())),  # type: ignore[arg-type]
+            repairs=tuple(str(kind) for kind in data.get("repairs", ())),
         )
 
 

@@ -158,6 +158,6 @@ def resolve_config(
         )
     clean = {key: value for key, value in options.items() if value is not None}
     try:
-        return LLMConfig(model=model, base_url=base_url, **clean)  # type: ignore[arg-type]
+        return LLMConfig.model_validate({"model": model, "base_url": base_url, **clean})
     except ValueError as exc:
         raise ConfigError(str(exc)) from None

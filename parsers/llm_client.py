@@ -134,6 +134,7 @@ class OpenAIChat:
             response = await asyncio.wait_for(
                 self._client.chat.completions.create(
                     model=self._config.model,
+                    # plain role/content dicts; the client's TypedDict union cannot see it
                     messages=list(messages),  # type: ignore[arg-type]
                     extra_body=extra or None,
                     **params,

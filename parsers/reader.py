@@ -56,7 +56,7 @@ class Parsed:
     universally closed, outermost first."""
 
 
-def read(text: str, *, syntax: str = "auto", repair: bool = False) -> Parsed:
+def read(text: str | bytes, *, syntax: str = "auto", repair: bool = False) -> Parsed:
     """Parse one formula written in ``syntax``.
 
     ``syntax`` is ``"nltk"`` (LINC's prompt syntax), ``"nltk-strict"``
@@ -66,8 +66,9 @@ def read(text: str, *, syntax: str = "auto", repair: bool = False) -> Parsed:
     text that does not parse gets the minimal edits listed in
     ``linc.parsers.repair`` and each edit is recorded in ``Parsed.repairs``.
 
-    Raises ``linc.ParseError`` (with line, column and what was expected) and
-    nothing else for any string input.
+    ``text`` may be UTF-8 bytes (invalid UTF-8 is a ``ParseError`` at the
+    first bad byte). Raises ``linc.ParseError`` (with line, column and what was
+    expected) and nothing else for any string or bytes input.
     """
     if syntax not in SYNTAXES:
         raise ConfigError(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAXES)}")
@@ -93,7 +94,7 @@ def read(text: str, *, syntax: str = "auto", repair: bool = False) -> Parsed:
     raise first_error
 
 
-def parse(text: str, *, syntax: str = "auto", repair: bool = False) -> Formula:
+def parse(text: str | bytes, *, syntax: str = "auto", repair: bool = False) -> Formula:
     """``read(text, ...).formula``."""
     return read(text, syntax=syntax, repair=repair).formula
 

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     for number, raw in _lines(args):
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         try:
-            parsed = read(raw, syntax=args.syntax, repair=args.repair)  # type: ignore[arg-type]
+            parsed = read(raw, syntax=args.syntax, repair=args.repair)
             output = render(parsed.formula, syntax=args.to)
         except (ParseError, RenderError) as exc:
             status = 1
