@@ -47,8 +47,8 @@ from linc.ir import (
     check_arities,
     forall,
     free_vars,
-    signature,
 )
+from linc.rename import kind_axioms, map_formula, rename_clashes
 from linc.voting import ErrorCause, classify_error
 
 from .linc_rewrite import (
@@ -261,7 +261,7 @@ def unquote_names(formula: Formula) -> Formula:
             return Func(bare(t.name), tuple(term(a) for a in t.args))
         return t
 
-    return _map_formula(
+    return map_formula(
         formula, pred=lambda p: Pred(bare(p.name), tuple(term(a) for a in p.args)), term=term
     )
 
@@ -414,106 +414,9 @@ def _rename_terms(formula: Formula, mapping: dict[str, Term]) -> Formula:
             return Func(t.name, tuple(term(a) for a in t.args))
         return t
 
-    return _map_formula(
+    return map_formula(
         formula, pred=lambda p: Pred(p.name, tuple(term(a) for a in p.args)), term=term
     )
-
-
-def _map_formula(
-    formula: Formula, *, pred: Callable[[Pred], Formula], term: Callable[[Term], Term]
-) -> Formula:
-    if isinstance(formula, Pred):
-        return pred(formula)
-    if isinstance(formula, Eq):
-        return Eq(term(formula.left), term(formula.right))
-    if isinstance(formula, Not):
-        return Not(_map_formula(formula.body, pred=pred, term=term))
-    if isinstance(formula, (And, Or)):
-        return type(formula)(tuple(_map_formula(a, pred=pred, term=term) for a in formula.args))
-    if isinstance(formula, (Implies, Iff, Xor)):
-        return type(formula)(
-            _map_formula(formula.left, pred=pred, term=term),
-            _map_formula(formula.right, pred=pred, term=term),
-        )
-    if isinstance(formula, (ForAll, Exists)):
-        return type(formula)(formula.var, _map_formula(formula.body, pred=pred, term=term))
-    return formula
-
-
-def rename_clashes(formulas: Sequence[Formula]) -> tuple[list[Formula], bool]:
-    """Rename symbols apart where one name is used at several arities or roles.
-
-    A predicate used at arities 2 and 3 becomes ``Name_2`` and ``Name_3``; a
-    function or constant that shares its name with a predicate (or with a
-    function of another arity) gets ``_fN`` (``_c`` for a constant).
-    Returns the formulas and whether anything changed.
-    """
-    pred_names, func_names = _clash_names(formulas)
-    if not pred_names and not func_names:
-        return list(formulas), False
-
-    def term(t: Term) -> Term:
-        if isinstance(t, Const):
-            return Const(func_names.get((t.name, 0), t.name))
-        if isinstance(t, Func):
-            return Func(
-                func_names.get((t.name, len(t.args)), t.name), tuple(term(a) for a in t.args)
-            )
-        return t
-
-    def pred(p: Pred) -> Formula:
-        return Pred(pred_names.get((p.name, len(p.args)), p.name), tuple(term(a) for a in p.args))
-
-    return [_map_formula(f, pred=pred, term=term) for f in formulas], True
-
-
-def _clash_names(
-    formulas: Sequence[Formula],
-) -> tuple[dict[tuple[str, int], str], dict[tuple[str, int], str]]:
-    """The new names ``rename_clashes`` gives: (name, arity) → name, for predicates and for functions."""
-    sig = signature(formulas)
-    preds = {name: ar for (role, name), ar in sig.items() if role == "pred"}
-    funcs = {name: ar for (role, name), ar in sig.items() if role == "func"}
-    bad_preds = {n for n, ar in preds.items() if len(ar) > 1}
-    bad_funcs = {n for n, ar in funcs.items() if len(ar) > 1 or n in preds}
-    taken = {name for _, name in sig}
-
-    def fresh(base: str) -> str:
-        out, i = base, 2
-        while out in taken:
-            out, i = f"{base}_{i}", i + 1
-        taken.add(out)
-        return out
-
-    pred_names = {(n, a): fresh(f"{n}_{a}") for n in sorted(bad_preds) for a in sorted(preds[n])}
-    func_names = {
-        (n, a): fresh(f"{n}_c" if a == 0 else f"{n}_f{a}")
-        for n in sorted(bad_funcs)
-        for a in sorted(funcs[n])
-    }
-    return pred_names, func_names
-
-
-def kind_axioms(formulas: Sequence[Formula]) -> list[Formula]:
-    """``P(c)`` for each constant ``c`` that ``rename_clashes`` renames apart from a unary predicate ``P``.
-
-    A model that writes both ``Koala(x)`` and ``Quokka(Koala)`` names a koala
-    (or koalas as a kind) by its kind; renaming the constant apart
-    (``Koala_c``) keeps the formulas well-formed but cuts the constant off
-    from everything said about koalas, and ``Koala(Koala_c)`` keeps the link
-    the shared name states. Only where the predicate is used at arity 1
-    alone: the name of a relation used as a constant (``Rent/2`` and
-    ``Rent``) says nothing to restore. ``formulas`` are the ones before renaming.
-    """
-    pred_names, func_names = _clash_names(formulas)
-    unary = {
-        name for (role, name), ar in signature(formulas).items() if role == "pred" and ar == {1}
-    }
-    return [
-        Pred(name, (Const(new),))
-        for (name, arity), new in sorted(func_names.items())
-        if arity == 0 and name in unary and (name, 1) not in pred_names
-    ]
 
 
 # ------------------------------------------------------------------ keys

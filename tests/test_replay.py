@@ -105,9 +105,9 @@ def test_constant_named_like_a_unary_predicate_keeps_its_kind_in_best(tmp_path):
 
 
 def test_kind_axioms_only_for_unary_predicates():
-    from linc.evals.replay_tasks import kind_axioms, rename_clashes
     from linc.ir import Const, Pred
     from linc.parsers import parse
+    from linc.rename import kind_axioms, rename_clashes
 
     texts = (
         "all x. (Koala(x) -> Cute(x))",

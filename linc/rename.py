@@ -1,0 +1,128 @@
+"""Renaming symbols apart where one name is used at several arities or roles.
+
+Models write ``Owns(x, y)`` beside ``Owns(x)``, or ``Koala(x)`` beside
+``Quokka(Koala)``; provers refuse such a signature (LINC's largest error
+class). ``rename_clashes`` gives each use its own name and ``kind_axioms``
+restores the one link a shared name states. Used by replay's best mode and by
+``linc.Reasoner`` under the ``best`` vote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from linc.ir import (
+    And,
+    Const,
+    Eq,
+    Exists,
+    ForAll,
+    Formula,
+    Func,
+    Iff,
+    Implies,
+    Not,
+    Or,
+    Pred,
+    Term,
+    Xor,
+    signature,
+)
+
+
+def map_formula(
+    formula: Formula, *, pred: Callable[[Pred], Formula], term: Callable[[Term], Term]
+) -> Formula:
+    """``formula`` with ``pred`` applied to each atom and ``term`` to each equation side."""
+    if isinstance(formula, Pred):
+        return pred(formula)
+    if isinstance(formula, Eq):
+        return Eq(term(formula.left), term(formula.right))
+    if isinstance(formula, Not):
+        return Not(map_formula(formula.body, pred=pred, term=term))
+    if isinstance(formula, (And, Or)):
+        return type(formula)(tuple(map_formula(a, pred=pred, term=term) for a in formula.args))
+    if isinstance(formula, (Implies, Iff, Xor)):
+        return type(formula)(
+            map_formula(formula.left, pred=pred, term=term),
+            map_formula(formula.right, pred=pred, term=term),
+        )
+    if isinstance(formula, (ForAll, Exists)):
+        return type(formula)(formula.var, map_formula(formula.body, pred=pred, term=term))
+    return formula
+
+
+def rename_clashes(formulas: Sequence[Formula]) -> tuple[list[Formula], bool]:
+    """Rename symbols apart where one name is used at several arities or roles.
+
+    A predicate used at arities 2 and 3 becomes ``Name_2`` and ``Name_3``; a
+    function or constant that shares its name with a predicate (or with a
+    function of another arity) gets ``_fN`` (``_c`` for a constant).
+    Returns the formulas and whether anything changed.
+    """
+    pred_names, func_names = _clash_names(formulas)
+    if not pred_names and not func_names:
+        return list(formulas), False
+
+    def term(t: Term) -> Term:
+        if isinstance(t, Const):
+            return Const(func_names.get((t.name, 0), t.name))
+        if isinstance(t, Func):
+            return Func(
+                func_names.get((t.name, len(t.args)), t.name), tuple(term(a) for a in t.args)
+            )
+        return t
+
+    def pred(p: Pred) -> Formula:
+        return Pred(pred_names.get((p.name, len(p.args)), p.name), tuple(term(a) for a in p.args))
+
+    return [map_formula(f, pred=pred, term=term) for f in formulas], True
+
+
+def _clash_names(
+    formulas: Sequence[Formula],
+) -> tuple[dict[tuple[str, int], str], dict[tuple[str, int], str]]:
+    """The new names ``rename_clashes`` gives: (name, arity) → name, for predicates and for functions."""
+    sig = signature(formulas)
+    preds = {name: ar for (role, name), ar in sig.items() if role == "pred"}
+    funcs = {name: ar for (role, name), ar in sig.items() if role == "func"}
+    bad_preds = {n for n, ar in preds.items() if len(ar) > 1}
+    bad_funcs = {n for n, ar in funcs.items() if len(ar) > 1 or n in preds}
+    taken = {name for _, name in sig}
+
+    def fresh(base: str) -> str:
+        out, i = base, 2
+        while out in taken:
+            out, i = f"{base}_{i}", i + 1
+        taken.add(out)
+        return out
+
+    pred_names = {(n, a): fresh(f"{n}_{a}") for n in sorted(bad_preds) for a in sorted(preds[n])}
+    func_names = {
+        (n, a): fresh(f"{n}_c" if a == 0 else f"{n}_f{a}")
+        for n in sorted(bad_funcs)
+        for a in sorted(funcs[n])
+    }
+    return pred_names, func_names
+
+
+def kind_axioms(formulas: Sequence[Formula]) -> list[Formula]:
+    """``P(c)`` for each constant ``c`` that ``rename_clashes`` renames apart from a unary predicate ``P``.
+
+    A model that writes both ``Koala(x)`` and ``Quokka(Koala)`` names a koala
+    (or koalas as a kind) by its kind; renaming the constant apart
+    (``Koala_c``) keeps the formulas well-formed but cuts the constant off
+    from everything said about koalas, and ``Koala(Koala_c)`` keeps the link
+    the shared name states. Only where the predicate is used at arity 1
+    alone: the name of a relation used as a constant (``Rent/2`` and
+    ``Rent``) says nothing to restore. ``formulas`` are the ones before renaming.
+    """
+    pred_names, func_names = _clash_names(formulas)
+    unary = {
+        name for (role, name), ar in signature(formulas).items() if role == "pred" and ar == {1}
+    }
+    return [
+        Pred(name, (Const(new),))
+        for (name, arity), new in sorted(func_names.items())
+        if arity == 0 and name in unary and (name, 1) not in pred_names
+    ]
