@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from linc.cache import Cache
 from linc.config import LLMConfig, Target, resolve_config
 from linc.errors import LincError
+from linc.ir import Formula
 from linc.parsers.llm import Failure, SemanticParser, Translation
 from linc.problems import Problem
 from linc.results import Verdict
@@ -82,7 +83,11 @@ class Reasoner:
     ``model``/``base_url``: which model (default: the embedded Gemma 3 270M;
     ``$LINC_MODEL``/``$LINC_BASE_URL`` apply). ``k``: samples per problem.
     ``backends``: prover names (an ensemble when several). ``voting``: a
-    ``linc.voting`` policy. ``target``: ``"fol"`` (NLTK syntax) or ``"lean"``.
+    ``linc.voting`` policy. ``rename_arity``: when a sample's arities still
+    clash after the re-asks, rename the symbols apart (``linc.rename``, as
+    replay's best mode does) instead of counting the sample as an error;
+    default: on under the ``best`` vote only. ``target``: ``"fol"`` (NLTK
+    syntax) or ``"lean"``.
     Further ``LLMConfig`` options (``temperature``, ``shots``, ``grammar``,
     ``repair_rounds``, ``timeout``, ``max_retries``, ``concurrency``, ...)
     pass through ``llm_options``. ``cache``: False disables both the request
@@ -97,6 +102,7 @@ class Reasoner:
         k: int | None = None,
         backends: str | Sequence[str] = ("prover9",),
         voting: str = "linc",
+        rename_arity: bool | None = None,
         target: str | Target = Target.FOL,
         prover_timeout: float = 10.0,
         cache: bool = True,
@@ -110,6 +116,7 @@ class Reasoner:
         self.config = config
         self.backends = [backends] if isinstance(backends, str) else list(backends)
         self.voting = voting
+        self.rename_arity = voting == "best" if rename_arity is None else rename_arity
         self.prover_timeout = prover_timeout
         self.parser = SemanticParser(config, cache=None if cache else False, base_url=base_url)
         self.proof_cache: Cache | None = Cache(PROOF_CACHE_NAMESPACE) if cache else None
@@ -160,7 +167,13 @@ class Reasoner:
         from linc.decide import decide
 
         repairs = len(translation.repairs) + max(0, len(translation.attempts) - 1)
-        if not translation.ok:
+        renamed = self._renamed(translation)
+        if renamed is not None:
+            premises, goal = renamed
+            repairs += 1
+        elif translation.ok:
+            premises, goal = translation.formulas()
+        else:
             cause = _FAILURE_CAUSE[translation.failure] if translation.failure else ErrorCause.OTHER
             detail = (
                 translation.error
@@ -168,7 +181,6 @@ class Reasoner:
                 else f"request: {translation.error}"
             )
             return Sample(verdict=Verdict.ERROR, error=cause, detail=detail, repairs=repairs), None
-        premises, goal = translation.formulas()
         try:
             decision = decide(
                 premises,
@@ -188,6 +200,17 @@ class Reasoner:
             evidence=decision.evidence(),
         )
         return sample, decision.model_dump(mode="json")
+
+    def _renamed(self, translation: Translation) -> tuple[tuple[Formula, ...], Formula] | None:
+        """An arity-clashing sample's formulas renamed apart (with kind axioms), if enabled."""
+        from linc.rename import kind_axioms, rename_clashes
+
+        parsed = translation.parsed_formulas()
+        if not self.rename_arity or translation.failure is not Failure.ARITY or parsed is None:
+            return None
+        formulas = [*parsed[0], parsed[1]]
+        renamed, _ = rename_clashes(formulas)
+        return (*renamed[:-1], *kind_axioms(formulas)), renamed[-1]
 
     # ------------------------------------------------------------------ many problems
 

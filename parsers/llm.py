@@ -93,8 +93,12 @@ class Translation(BaseModel):
 
     def formulas(self) -> tuple[tuple[Formula, ...], Formula]:
         """(premises, conclusion) as IR; raises ``ValueError`` on a failed sample."""
-        if self._formulas is None:
+        if self._formulas is None or self.failure is not None:
             raise ValueError(f"sample {self.index} has no formulas: {self.error}")
+        return self._formulas
+
+    def parsed_formulas(self) -> tuple[tuple[Formula, ...], Formula] | None:
+        """The formulas as read, also when their arities clash (``Failure.ARITY``)."""
         return self._formulas
 
     @property
@@ -152,18 +156,18 @@ def interpret(completion: str, *, index: int = 0, target: Target = Target.FOL) -
             return out
         formulas.append(parsed.formula)
         repairs.extend(r.kind for r in parsed.repairs)
+    out.repairs = repairs
+    out._formulas = (tuple(formulas[:-1]), formulas[-1])
     try:
         check_arities(formulas)
     except ArityError as exc:
-        out.failure = Failure.ARITY
+        out.failure = Failure.ARITY  # the formulas stay readable: see ``parsed_formulas``
         out.error = f"{exc}; use each name with one number of arguments"
         return out
     from linc.parsers import render
 
-    out.repairs = repairs
     out.premises = [render(f, syntax=syntax) for f in formulas[:-1]]
     out.conclusion = render(formulas[-1], syntax=syntax)
-    out._formulas = (tuple(formulas[:-1]), formulas[-1])
     return out
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from linc.config import Target
 from linc.ir import Const, ForAll, Implies, Pred, Var
 from linc.parsers.llm import Failure, extract, interpret
+from linc.reasoner import Reasoner
+from linc.results import Verdict
+from linc.voting import ErrorCause
 
 GOOD = (
     "TEXT:\tAll dogs bark.\nFOL:\tall x. (Dog(x) -> Bark(x))\n"
@@ -48,6 +53,39 @@ def test_a_formula_that_does_not_parse_names_its_sentence() -> None:
 def test_an_arity_clash_is_a_failure() -> None:
     t = interpret("FOL:\tDog(Rex)\nFOL:\tDog(Rex, Tom)")
     assert t.failure is Failure.ARITY and "Dog" in t.error
+
+
+KOALAS = "FOL:\tall x. (Koala(x) -> Cute(x))\nFOL:\tQuokka(Koala)\nFOL:\tCute(Koala)"
+
+
+def test_an_arity_clash_keeps_its_formulas_for_renaming() -> None:
+    t = interpret(KOALAS)
+    assert t.failure is Failure.ARITY and not t.ok
+    with pytest.raises(ValueError, match="no formulas"):
+        t.formulas()
+    parsed = t.parsed_formulas()
+    assert parsed is not None and len(parsed[0]) == 2
+
+
+@pytest.mark.parametrize(
+    ("voting", "rename", "verdict"),
+    [("best", None, Verdict.TRUE), ("linc", None, Verdict.ERROR), ("linc", True, Verdict.TRUE)],
+)
+def test_reasoner_renames_a_clash_apart_under_best(voting, rename, verdict) -> None:
+    # no request is made: the reasoner decides a translation read from a fixed completion
+    reasoner = Reasoner(
+        model="any",
+        base_url="http://127.0.0.1:9/v1",
+        voting=voting,
+        rename_arity=rename,
+        cache=False,
+    )
+    sample, decision = reasoner._decide(interpret(KOALAS))
+    assert sample.verdict is verdict
+    if verdict is Verdict.TRUE:  # Koala_c is a koala (kind axiom), so it is cute
+        assert sample.repairs == 1 and decision is not None
+    else:
+        assert sample.error is ErrorCause.ARITY
 
 
 def test_injected_answer_text_yields_no_verdict() -> None:
