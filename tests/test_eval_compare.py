@@ -25,25 +25,13 @@ from linc.evals.compare import (
 from linc.evals.report import RECORDS, JsonlWriter, read_records, wilson_interval
 from linc.results import Verdict
 
-FOLIO8 = "recorded/linc/gpt-3.5-turbo-16k-0613_folio-neurosymbolic-8shot_generations_raw.json"
-LIMIT = 20
+LIMIT = 20  # problems in the folio8_replays fixture (conftest)
 
 
-@pytest.fixture(scope="module")
-def runs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """``--out`` folders of a parity (``linc``) and a ``best`` replay."""
-    root = tmp_path_factory.mktemp("compare-runs")
-    out = {}
-    for mode in ("linc", "best"):
-        folder = root / mode
-        code = main(
-            ["eval", "replay", "--format", "linc", "--generations", str(shared_data / FOLIO8),
-             "--mode", mode, "--limit", str(LIMIT), "--workers", "2",
-             "--cache-dir", str(root / "cache"), "--out", str(folder), "--json"]
-        )  # fmt: skip
-        assert code == 0
-        out[mode] = folder
-    return out
+@pytest.fixture
+def runs(folio8_replays: dict[str, Path]) -> dict[str, Path]:
+    """``--out`` folders of a parity (``linc``) and a ``best`` replay (see conftest)."""
+    return folio8_replays
 
 
 def _report(folder: Path) -> dict:
