@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from linc.errors import DataError
+from linc.errors import DataError, validation_message
 from linc.problems import Problem
 from linc.results import Verdict
 
@@ -183,6 +183,4 @@ def _problem(file: Path, where: str, **fields: Any) -> Problem:
     try:
         return Problem(**fields)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"])
-        raise DataError(f"{file}: {where}: {field}: {error['msg']}") from None
+        raise DataError(f"{file}: {where}: {validation_message(exc)}") from None

@@ -46,7 +46,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from linc.cache import Cache, digest
-from linc.errors import BackendError, BackendUnavailable, ConfigError
+from linc.errors import BackendError, BackendUnavailable, ConfigError, validation_message
 from linc.results import Limits, ProofResult, ProofStatus, Verdict
 from linc.voting import UNCERTAIN_WEIGHT, ErrorCause, Sample, vote
 
@@ -165,9 +165,7 @@ class ReplayOptions(BaseModel):
         try:
             return cls(**base)
         except ValidationError as exc:
-            error = exc.errors()[0]
-            field = ".".join(str(part) for part in error["loc"])
-            raise ConfigError(f"replay option {field}: {error['msg']}") from None
+            raise ConfigError(f"replay option {validation_message(exc)}") from None
 
     def read_options(self, *, syntax: str) -> ReadOptions:
         return ReadOptions(

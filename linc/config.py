@@ -11,9 +11,9 @@ import os
 from enum import Enum
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from linc.errors import ConfigError
+from linc.errors import ConfigError, validation_message
 
 EMBEDDED = "embedded"
 """Model name of the in-process default (Gemma 3 270M through llama.cpp)."""
@@ -159,5 +159,5 @@ def resolve_config(
     clean = {key: value for key, value in options.items() if value is not None}
     try:
         return LLMConfig.model_validate({"model": model, "base_url": base_url, **clean})
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    except ValidationError as exc:
+        raise ConfigError(f"model option {validation_message(exc)}") from None

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class LincError(Exception):
@@ -102,3 +106,11 @@ class ConfigError(LincError):
 
 class DataError(LincError):
     """A dataset or recorded-output file that cannot be read as expected."""
+
+
+def validation_message(exc: ValidationError) -> str:
+    """``field: message`` for each problem a pydantic ``ValidationError`` lists, joined by ``; ``."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc']) or 'input'}: {error['msg']}"
+        for error in exc.errors()
+    )

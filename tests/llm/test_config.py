@@ -55,11 +55,13 @@ def test_embedded_with_a_url_is_refused() -> None:
         resolve_config(model="embedded", base_url="http://h/v1")
 
 
-def test_bad_options_are_config_errors() -> None:
-    with pytest.raises(ConfigError):
+def test_bad_options_are_config_errors_naming_the_option() -> None:
+    with pytest.raises(ConfigError, match=r"^model option k: Input should be greater than"):
         resolve_config(k=0)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match=r"^model option shots: "):
         resolve_config(shots=9)
+    with pytest.raises(ConfigError, match=r"temperature: .*; max_tokens: "):
+        resolve_config(temperature=-1, max_tokens=0)
 
 
 def test_url_credentials_are_dropped() -> None:
