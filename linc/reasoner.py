@@ -23,12 +23,12 @@ from pydantic import BaseModel, Field
 
 from linc.cache import Cache
 from linc.config import LLMConfig, Target, resolve_config
-from linc.errors import LincError
+from linc.errors import ConfigError, LincError
 from linc.ir import Formula
 from linc.parsers.llm import Failure, SemanticParser, Translation
 from linc.problems import Problem
 from linc.results import Verdict
-from linc.voting import Answer, ErrorCause, Sample, vote
+from linc.voting import POLICIES, UNCERTAIN_WEIGHT, Answer, ErrorCause, Sample, vote
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +83,12 @@ class Reasoner:
     ``model``/``base_url``: which model (default: the embedded Gemma 3 270M;
     ``$LINC_MODEL``/``$LINC_BASE_URL`` apply). ``k``: samples per problem.
     ``backends``: prover names (an ensemble when several). ``voting``: a
-    ``linc.voting`` policy. ``rename_arity``: when a sample's arities still
-    clash after the re-asks, rename the symbols apart (``linc.rename``, as
-    replay's best mode does) instead of counting the sample as an error;
-    default: on under the ``best`` vote only. ``target``: ``"fol"`` (NLTK
-    syntax) or ``"lean"``.
+    ``linc.voting`` policy; ``uncertain_weight``: what an ``Uncertain`` vote
+    counts under ``best`` (default ``linc.voting.UNCERTAIN_WEIGHT``).
+    ``rename_arity``: when a sample's arities still clash after the re-asks,
+    rename the symbols apart (``linc.rename``, as replay's best mode does)
+    instead of counting the sample as an error; default: on under the
+    ``best`` vote only. ``target``: ``"fol"`` (NLTK syntax) or ``"lean"``.
     Further ``LLMConfig`` options (``temperature``, ``shots``, ``grammar``,
     ``repair_rounds``, ``timeout``, ``max_retries``, ``concurrency``, ...)
     pass through ``llm_options``. ``cache``: False disables both the request
@@ -102,6 +103,7 @@ class Reasoner:
         k: int | None = None,
         backends: str | Sequence[str] = ("prover9",),
         voting: str = "linc",
+        uncertain_weight: float | None = None,
         rename_arity: bool | None = None,
         target: str | Target = Target.FOL,
         prover_timeout: float = 10.0,
@@ -115,7 +117,12 @@ class Reasoner:
             )
         self.config = config
         self.backends = [backends] if isinstance(backends, str) else list(backends)
+        if voting not in POLICIES:
+            raise ConfigError(f"unknown vote policy {voting!r}; choose from {', '.join(POLICIES)}")
+        if uncertain_weight is not None and not 0 < uncertain_weight <= 1:
+            raise ConfigError(f"uncertain_weight must be in (0, 1], got {uncertain_weight}")
         self.voting = voting
+        self.uncertain_weight = UNCERTAIN_WEIGHT if uncertain_weight is None else uncertain_weight
         self.rename_arity = voting == "best" if rename_arity is None else rename_arity
         self.prover_timeout = prover_timeout
         self.parser = SemanticParser(config, cache=None if cache else False, base_url=base_url)
@@ -147,7 +154,7 @@ class Reasoner:
 
         judged = await asyncio.gather(*(judge(t) for t in translations))
         samples = [s for s, _ in judged]
-        answer = vote(samples, policy=self.voting)
+        answer = vote(samples, policy=self.voting, uncertain_weight=self.uncertain_weight)
         prompt = sum(t.prompt_tokens for t in translations)
         completion = sum(t.completion_tokens for t in translations)
         return ReasonedAnswer(

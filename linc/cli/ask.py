@@ -74,6 +74,11 @@ def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> N
     provers.add_argument(
         "--voting", default="linc", choices=["linc", "best", "majority"], help="vote policy"
     )
+    provers.add_argument(
+        "--uncertain-weight",
+        type=float,
+        help="what an Uncertain vote counts under --voting best (default 0.1)",
+    )
 
 
 def reasoner_from(args: argparse.Namespace) -> Any:
@@ -104,6 +109,7 @@ def reasoner_from(args: argparse.Namespace) -> Any:
         base_url=args.base_url,
         backends=args.backends or ["prover9"],
         voting=args.voting,
+        uncertain_weight=args.uncertain_weight,
         prover_timeout=args.prover_timeout,
         cache=not args.no_cache,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from linc.config import Target
+from linc.errors import ConfigError
 from linc.ir import Const, ForAll, Implies, Pred, Var
 from linc.parsers.llm import Failure, extract, interpret
 from linc.reasoner import Reasoner
@@ -100,3 +101,15 @@ def test_lean_target_reads_lean_terms() -> None:
     t = interpret("FOL:\t∀ x, Dog x → Bark x\nFOL:\tDog Rex\nFOL:\tBark Rex", target=Target.LEAN)
     assert t.ok, t.error
     assert t.formulas()[1] == Pred("Bark", (Const("Rex"),))
+
+
+def test_reasoner_refuses_a_bad_policy_or_weight() -> None:
+    url = "http://127.0.0.1:9/v1"
+    with pytest.raises(ConfigError, match="unknown vote policy"):
+        Reasoner(model="any", base_url=url, voting="loudest", cache=False)
+    with pytest.raises(ConfigError, match="uncertain_weight"):
+        Reasoner(model="any", base_url=url, voting="best", uncertain_weight=2.0, cache=False)
+    assert (
+        Reasoner(model="any", base_url=url, uncertain_weight=0.5, cache=False).uncertain_weight
+        == 0.5
+    )
