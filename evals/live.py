@@ -157,6 +157,9 @@ def run_live(
         "dataset": dataset,
         "backends": reasoner.backends,
         "voting": reasoner.voting,
+        "policy": reasoner.voting,  # the key replay reports use
+        "uncertain_weight": reasoner.uncertain_weight,
+        "rename_arity": reasoner.rename_arity,
         "prover_timeout": reasoner.prover_timeout,
         "shots": reasoner.config.n_shots,
         "grammar_used": reasoner.config.use_grammar,
