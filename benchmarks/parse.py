@@ -1,11 +1,14 @@
 """Parser benchmark and acceptance figures; prints one JSON object.
 
     .venv/bin/python benchmarks/parse.py [--data ../shared/data] [--repeat 5] [--no-acceptance]
+                                         [--engine compiled|pure]
 
 - ``speed``: lines per second (and the parsing engine), ours (``syntax="nltk"``) against NLTK's
   ``Expression.fromstring``, on the distinct ``FOL:`` lines of LINC's
   recorded generations (median of ``--repeat`` runs, with the ratio), by
-  process CPU time and by wall time.
+  process CPU time and by wall time. ``--engine pure`` times lark's
+  pure-Python parser (what platforms without a lark-cython wheel run)
+  instead of the compiled one.
 - ``scaling``: CPU and wall time (medians) and peak traced memory to parse a conjunction
   of 1 000 / 10 000 / 100 000 atoms and 1 000 / 10 000 / 100 000-deep
   nestings (parentheses, negations, nested implications). Nestings deeper
@@ -34,8 +37,7 @@ from typing import Any
 
 from linc import ParseError, parse, read, render
 from linc.evals.corpora import folio_gold_strings, linc_fol_lines, logiclm_formulas
-from linc.parsers import RenderError
-from linc.parsers.grammar import COMPILED
+from linc.parsers import RenderError, grammar
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -95,7 +97,9 @@ def speed(lines: list[str], repeat: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "lines": len(lines),
         "repeat": repeat,
-        "engine": "lark-cython" if COMPILED else "lark (pure Python)",
+        "engine": "lark-cython"
+        if grammar.COMPILED and grammar.use_compiled
+        else "lark (pure Python)",
     }
     # CPU time of this process is the fair clock on a shared machine; wall
     # time is given too
@@ -287,7 +291,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--no-acceptance", action="store_true")
+    ap.add_argument(
+        "--engine",
+        choices=("compiled", "pure"),
+        default="compiled" if grammar.COMPILED else "pure",
+        help="lark-cython's compiled parser (when installed) or lark's pure-Python one",
+    )
     args = ap.parse_args(argv)
+    grammar.use_compiled = args.engine == "compiled"
     result: dict[str, Any] = {
         "machine": {
             "platform": platform.platform(),

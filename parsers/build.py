@@ -17,6 +17,7 @@ quantifier turns the ``Const`` occurrences of its variable in its body into
 from __future__ import annotations
 
 import re
+from operator import is_
 from typing import Any, ClassVar
 
 from lark import Token, Transformer
@@ -104,18 +105,21 @@ def _bind(f: Formula, name: str, var: Var) -> Formula:
     # on the parser's hot path: atoms, the common case, are checked first
     if isinstance(f, Pred):
         old = f.args
-        if all(type(a) is Const and a.name != name for a in old):
+        for a in old:
+            if type(a) is not Const or a.name == name:
+                break
+        else:
             return f  # the common case: nothing to bind
-        args = tuple(_bind_term(a, name, var) for a in old)
-        return f if all(a is b for a, b in zip(args, old)) else Pred(f.name, args)
+        args = tuple([_bind_term(a, name, var) for a in old])
+        return f if all(map(is_, args, old)) else Pred(f.name, args)
     if isinstance(f, Not):
         body = _bind(f.body, name, var)
         return f if body is f.body else Not(body)
     if isinstance(f, (And, Or)):
-        parts = tuple(_bind(a, name, var) for a in f.args)
-        if all(a is b for a, b in zip(parts, f.args)):
+        parts = [_bind(a, name, var) for a in f.args]
+        if all(map(is_, parts, f.args)):
             return f
-        return type(f)(parts)
+        return type(f)(tuple(parts))
     if isinstance(f, (Implies, Iff, Xor)):
         left = _bind(f.left, name, var)
         right = _bind(f.right, name, var)
@@ -140,8 +144,8 @@ def _bind_term(t: Term, name: str, var: Var) -> Term:
     if isinstance(t, Const):
         return var if t.name == name else t
     if isinstance(t, Func):
-        args = tuple(_bind_term(a, name, var) for a in t.args)
-        if all(a is b for a, b in zip(args, t.args)):
+        args = tuple([_bind_term(a, name, var) for a in t.args])
+        if all(map(is_, args, t.args)):
             return t
         return Func(t.name, args)
     return t
@@ -155,6 +159,8 @@ class Builder(Transformer):
 
     SPACE: ClassVar[str | None] = None
     """Characters stripped around names in a flat atom (``None``: all whitespace)."""
+    VARIABLE_HEAD: ClassVar[re.Pattern[str] | None] = None
+    """Names that cannot take arguments (variables), if the syntax has such."""
 
     def __init__(self, keywords: tuple[str, ...] = ()) -> None:
         super().__init__(visit_tokens=False)
@@ -180,6 +186,37 @@ class Builder(Transformer):
     # rules -------------------------------------------------------------
     def start(self, children: list[Any]) -> FormulaValue:
         return self.formula(children[0])
+
+    @staticmethod
+    def unit(children: list[Any]) -> Any:
+        """A formula that is one unit, as it is (a name may still be a term)."""
+        return children[0]
+
+    def run(self, children: list[Any]) -> FormulaValue:
+        """A formula that is a run of binary operators: ``a op b``."""
+        return self.chain(children)
+
+    def run_more(self, children: list[Any]) -> FormulaValue:
+        """A formula that is a run of binary operators: ``run op b``."""
+        return self.chain(self.ops_more(children))
+
+    @staticmethod
+    def ops(children: list[Any]) -> list[Any]:
+        """``a op b``: the start of a run of binary operators (kept flat)."""
+        return children
+
+    @staticmethod
+    def ops_more(children: list[Any]) -> list[Any]:
+        """``run op b``: one more operator and operand on the run."""
+        run = children[0]
+        run.append(children[1])
+        run.append(children[2])
+        return run
+
+    @staticmethod
+    def paren(children: list[Any]) -> Any:
+        """``( formula )``: the formula as it is (a name may still be a term)."""
+        return children[1]
 
     def negation(self, children: list[Any]) -> FormulaValue:
         op, value = children
@@ -223,10 +260,12 @@ class Builder(Transformer):
     def chain(self, children: list[Any]) -> FormulaValue:
         """``a op b op c ...``: apply the precedence table, tightest level first."""
         levels = self.LEVELS
+        if len(children) == 3:  # one operator: the commonest case
+            return self.combine(levels[children[1].type][1], children)
         ops: list[Token] = children[1::2]
         kinds = {levels[op.type] for op in ops}
         if len(kinds) == 1:  # one operator level: the common case
-            return self.formula(self.combine(next(iter(kinds))[1], children))
+            return self.combine(next(iter(kinds))[1], children)
         operands: list[Any] = children[0::2]
         for level in sorted(level for level, _ in kinds):
             merged: list[Any] = [operands[0]]
@@ -246,24 +285,13 @@ class Builder(Transformer):
                 merged.append(self.combine(levels[ops[i].type][1], run))
                 i = j
             operands, ops = merged, kept
-        return self.formula(operands[0])
+        return operands[0]  # a combined run
 
     def combine(self, kind: str, run: list[Any]) -> FormulaValue:
-        if kind == "and":
-            return self._nary(And, run)
-        if kind == "or":
-            return self._nary(Or, run)
         if kind == "eq":
             return self.eq(run)
-        if kind == "xor":
-            return self._fold_left(Xor, run)
-        if kind == "imp":
-            return self._fold_left(Implies, run)
-        if kind == "iff":
-            return self._fold_left(Iff, run)
-        if kind == "imp_right":
-            return self._fold_right(Implies, run)
-        return self._fold_right(Iff, run)
+        fold, node = _COMBINERS[kind]
+        return fold(self, node, run)
 
     def eq(self, children: list[Any]) -> FormulaValue:
         """``t = u``, ``t != u`` and comparisons; NLTK chains fold left."""
@@ -286,6 +314,10 @@ class Builder(Transformer):
         assert result is not None  # the grammar gives at least one operator
         return result
 
+    def bare(self, children: list[Any]) -> App:
+        """A name without arguments."""
+        return App(self.name(children[0]), (), 1, children[0])
+
     def app(self, children: list[Any]) -> App:
         head = children[0]
         if len(children) == 1:
@@ -299,28 +331,31 @@ class Builder(Transformer):
         return App(self.name(head), tuple(args), _check(depth + 1, head), head)
 
     def atom(self, children: list[Token]) -> App:
-        return self.flat_atom(children[0])
+        token = children[0]
+        return self.flat_atom(token.value, token)
 
     def negated_atom(self, children: list[Token]) -> FormulaValue:
         """``-P(a)`` lexed as one token."""
         token = children[0]
-        rest = token.value[1:].lstrip(self.SPACE)
-        app = self.flat_atom(Token.new_borrow_pos("ATOM", rest, token))
+        app = self.flat_atom(token.value[1:].lstrip(self.SPACE), token)
         return Not(Pred(app.name, app.args)), 2
 
-    def flat_atom(self, token: Token) -> App:
-        """``P(a, b)`` lexed as one token: names cannot hold ``( ) ,`` or spaces."""
-        text = token.value
+    def flat_atom(self, text: str, token: Token) -> App:
+        """``P(a, b)`` lexed as one token (``text``; errors point at ``token``):
+        names cannot hold ``( ) ,`` or spaces."""
         open_at = text.index("(")
         space = self.SPACE
-        args = []
-        for piece in text[open_at + 1 : -1].split(","):
-            arg = piece.strip(space)
-            if arg in self.keywords:
-                raise BuildError(f"unexpected {arg!r}", token)
-            args.append(Const(arg))
+        names = [piece.strip(space) for piece in text[open_at + 1 : -1].split(",")]
+        if not self.keywords.isdisjoint(names):
+            keyword = next(name for name in names if name in self.keywords)
+            raise BuildError(f"unexpected {keyword!r}", token)
         # the ATOM regex keeps keywords out of the head
-        return App(text[:open_at].strip(space), tuple(args), 1, token)
+        head = text[:open_at].strip(space)
+        if self.VARIABLE_HEAD is not None and self.VARIABLE_HEAD.match(head):
+            raise BuildError(
+                f"{head!r} is a variable and cannot take arguments in NLTK syntax", token
+            )
+        return App(head, tuple(map(Const, names)), 1, token)
 
     def name(self, token: Token) -> str:
         return token.value
@@ -346,10 +381,10 @@ class Builder(Transformer):
         """Bind ``names`` (the first outermost) over ``body`` with quantifier ``word``."""
         node, depth = self.formula(body)
         kind = ForAll if word in _FORALL_WORDS or word.lower() in _FORALL_WORDS else Exists
-        for var in reversed(names):
-            node = kind(Var(var), bind(node, var))
-            depth = _check(depth + 1, op)
-        return node, depth
+        for name in reversed(names):
+            var = Var(name)
+            node = kind(var, _bind(node, name, var))
+        return node, _check(depth + len(names), op)
 
     quant_call = quant
 
@@ -357,10 +392,23 @@ class Builder(Transformer):
         return token.value
 
 
+_COMBINERS = {
+    "and": (Builder._nary, And),
+    "or": (Builder._nary, Or),
+    "xor": (Builder._fold_left, Xor),
+    "imp": (Builder._fold_left, Implies),
+    "iff": (Builder._fold_left, Iff),
+    "imp_right": (Builder._fold_right, Implies),
+    "iff_right": (Builder._fold_right, Iff),
+}
+"""How ``Builder.combine`` folds a run of one level (``eq`` aside)."""
+
+
 class NltkBuilder(Builder):
     """NLTK's rules on names: what may be bound and what may take arguments."""
 
     SPACE: ClassVar[str | None] = " \t\n"  # NLTK splits on these only
+    VARIABLE_HEAD: ClassVar[re.Pattern[str] | None] = NLTK_INDIVIDUAL
     LEVELS: ClassVar[dict[str, tuple[int, str]]] = {
         "EQOP": (1, "eq"),
         "AND": (2, "and"),
@@ -395,6 +443,14 @@ class NltkBuilder(Builder):
         """``all x. a = b``: the equation belongs to the body, as in NLTK."""
         return self.quant([children[0], self.eq(children[1:])])
 
+    def quant_paren(self, children: list[Any]) -> FormulaValue:
+        """``all x. ( body )`` with ``all x. (`` lexed as one token."""
+        return self.quant([children[0], self.paren(children)])
+
+    def quant_paren_eq(self, children: list[Any]) -> FormulaValue:
+        """``all x. (a) = b``: the equation belongs to the body, as in NLTK."""
+        return self.quant_eq([children[0], self.paren(children), *children[3:]])
+
     def quant(self, children: list[Any]) -> FormulaValue:
         head = children[0]
         if head.type not in ("PREFIX", "PREFIX_OPEN"):
@@ -405,14 +461,6 @@ class NltkBuilder(Builder):
             if not NLTK_VARIABLE.match(name):
                 raise BuildError(f"{name!r} cannot be a bound variable in NLTK syntax", head)
         return self.quantify(head, word, names, children[-1])
-
-    def flat_atom(self, token: Token) -> App:
-        app = super().flat_atom(token)
-        if NLTK_INDIVIDUAL.match(app.name):
-            raise BuildError(
-                f"{app.name!r} is a variable and cannot take arguments in NLTK syntax", token
-            )
-        return app
 
 
 class NltkExtendedBuilder(Builder):
@@ -451,9 +499,6 @@ class LeanBuilder(Builder):
         return text[1:-1] if text.startswith("«") else text
 
     variable = name
-
-    def bare(self, children: list[Any]) -> App:
-        return App(self.name(children[0]), (), 1, children[0])
 
     def xor_prefix(self, children: list[Any]) -> FormulaValue:
         op, left, right = children

@@ -104,6 +104,10 @@ GRAMMARS = {
     "unicode": ("unicode", {"ATOM": flat_atom(UNICODE_NAME, "\\s")}, Builder),
     "lean": ("lean", {}, LeanBuilder),
 }
+_START = {"nltk-strict": "formula", "nltk-core": "formula"}
+"""Grammars whose start rule is not ``start`` (their top rule is used inside
+parentheses too, which saves a reduction per text; the value may be a bare
+atom, which the reader turns into a formula)."""
 KEYWORDS = {
     "nltk-strict": _NLTK_KEYWORDS,
     "nltk-core": _NLTK_KEYWORDS,
@@ -136,25 +140,43 @@ def grammar_text(name: str) -> str:
 
 
 COMPILED = bool(_PLUGINS)
-"""Whether ``lark_parser`` uses lark-cython's compiled parser by default."""
+"""Whether lark-cython (a compiled LALR parser and lexer) is installed."""
+
+use_compiled = COMPILED
+"""The engine ``lark_parser`` uses when not told, read at each call: set it
+to ``False`` for lark's pure-Python engine everywhere (as on platforms
+without a lark-cython wheel; ``benchmarks/parse.py --engine pure``)."""
 
 
-@cache
-def lark_parser(name: str, *, compiled: bool = COMPILED) -> Lark:
+def lark_parser(name: str, *, compiled: bool | None = None) -> Lark:
     """The LALR parser for grammar ``name``; callbacks build IR directly.
 
     ``compiled`` picks lark-cython's parser and lexer (when installed) over
-    lark's pure-Python ones; both read the same grammar into the same IR.
+    lark's pure-Python ones (default: ``use_compiled``); both read the same
+    grammar into the same IR.
     """
+    return _lark_parser(name, use_compiled if compiled is None else compiled)
+
+
+@cache
+def _lark_parser(name: str, compiled: bool) -> Lark:
     _, _, builder = GRAMMARS[name]
-    return Lark(
+    parser = Lark(
         grammar_text(name),
         parser="lalr",
         lexer="basic",
         transformer=builder(KEYWORDS.get(name, ())),
         maybe_placeholders=False,
+        start=_START.get(name, "start"),
         _plugins=_PLUGINS if compiled else {},
     )
+    # lark names rules with lexer Tokens, a str subclass whose Python-level
+    # __eq__ then runs in every goto lookup (once per reduction) of its
+    # pure-Python LALR loop; plain strings, equal and with equal hashes,
+    # compare in C
+    for rule in parser.rules:
+        rule.origin.name = str(rule.origin.name)
+    return parser
 
 
 _GROUPS = (

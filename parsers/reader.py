@@ -11,7 +11,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from linc.errors import ConfigError, ParseError
 from linc.ir import MAX_DEPTH, Const, ForAll, Formula, Var, atoms_terms
-from linc.parsers.build import BuildError, FormulaValue, bind
+from linc.parsers.build import Builder, BuildError, FormulaValue, bind
 from linc.parsers.grammar import OPERATOR_CHARS, display_names, lark_parser
 
 SYNTAXES = ("auto", "nltk", "nltk-strict", "unicode", "lean")
@@ -187,8 +187,10 @@ def _run_with_depth(grammar: str, text: str) -> tuple[Formula, int]:
 
 def _parse(grammar: str, text: str) -> FormulaValue:
     # the builder's callbacks run as the parser reduces, so the result is
-    # what ``Builder.start`` returns, not the lark ``Tree`` its stubs declare
-    return cast("FormulaValue", lark_parser(grammar).parse(text))
+    # what the start rule's callback returns (a whole formula, or for the
+    # NLTK grammars possibly a bare atom), not the lark ``Tree`` its stubs declare
+    value = lark_parser(grammar).parse(text)
+    return value if type(value) is tuple else Builder.formula(value)
 
 
 def _as_parse_error(text: str, exc: Exception, grammar: str) -> ParseError:
@@ -215,7 +217,9 @@ def _lark_error(text: str, exc: UnexpectedInput, grammar: str) -> ParseError:
         return _error_at(text, pos, f"unexpected character {char!r}", shown(exc.allowed))
     if isinstance(exc, UnexpectedToken):
         token = exc.token
-        expected = shown(exc.expected)
+        # nothing expected: the parser stands in its final state (a whole
+        # formula read as the start rule), where only the end of input fits
+        expected = shown(exc.expected) or (names["$END"],)
         if token.type == "$END":
             return _error_at(text, len(text.rstrip()), "unexpected end of formula", expected)
         value = str(token.value)

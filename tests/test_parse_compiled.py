@@ -9,7 +9,7 @@ import pytest
 from lark.exceptions import UnexpectedInput
 
 from linc.evals.corpora import folio_gold_strings, linc_fol_lines, logiclm_formulas
-from linc.parsers.build import BuildError
+from linc.parsers.build import Builder, BuildError
 from linc.parsers.grammar import COMPILED, lark_parser
 from linc.parsers.reader import _as_parse_error
 
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.skipif(not COMPILED, reason="lark-cython is not install
 
 def _outcome(grammar: str, text: str, *, compiled: bool) -> object:
     try:
-        return lark_parser(grammar, compiled=compiled).parse(text)
+        # the NLTK grammars may end on a bare atom, which the reader makes a formula
+        return Builder.formula(lark_parser(grammar, compiled=compiled).parse(text))
     except (BuildError, UnexpectedInput) as exc:
         error = _as_parse_error(text, exc, grammar)
         return (str(error), error.line, error.column, error.expected)
