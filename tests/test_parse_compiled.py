@@ -40,6 +40,18 @@ def test_compiled_parser_is_the_default() -> None:
     assert not lark_parser("nltk-core", compiled=False).options._plugins
 
 
+def test_engine_switch_is_read_at_each_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linc import parse
+    from linc.parsers import grammar
+
+    monkeypatch.setattr(grammar, "use_compiled", False)
+    assert not lark_parser("nltk-core").options._plugins
+    assert (
+        parse("all x. (P(x) -> Q(x))", syntax="nltk")
+        == grammar.lark_parser("nltk-core", compiled=True).parse("all x. (P(x) -> Q(x))")[0]
+    )
+
+
 @pytest.mark.parametrize("grammar", ["nltk-core", "nltk-strict", "nltk-extended"])
 def test_linc_lines_read_alike(shared_data: Path, grammar: str) -> None:
     files = sorted((shared_data / "recorded" / "linc").glob("*_generations_raw.json"))
