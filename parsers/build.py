@@ -322,6 +322,7 @@ class Builder(Transformer):
         head = children[0]
         if len(children) == 1:
             return App(self.name(head), (), 1, head)
+        self._check_head(head.value, head)
         args = []
         depth = 0
         for value in children[1:]:
@@ -351,11 +352,15 @@ class Builder(Transformer):
             raise BuildError(f"unexpected {keyword!r}", token)
         # the ATOM regex keeps keywords out of the head
         head = text[:open_at].strip(space)
+        self._check_head(head, token)
+        return App(head, tuple(map(Const, names)), 1, token)
+
+    def _check_head(self, head: str, token: Token) -> None:
+        """Refuse arguments after a name the syntax reads as a variable."""
         if self.VARIABLE_HEAD is not None and self.VARIABLE_HEAD.match(head):
             raise BuildError(
                 f"{head!r} is a variable and cannot take arguments in NLTK syntax", token
             )
-        return App(head, tuple(map(Const, names)), 1, token)
 
     def name(self, token: Token) -> str:
         return token.value
@@ -430,14 +435,6 @@ class NltkBuilder(Builder):
         if token.value == "iota":
             raise BuildError("'iota' expressions are not first-order", token)
         return token.value
-
-    def app(self, children: list[Any]) -> App:
-        head = children[0]
-        if len(children) > 1 and NLTK_INDIVIDUAL.match(head.value):
-            raise BuildError(
-                f"{head.value!r} is a variable and cannot take arguments in NLTK syntax", head
-            )
-        return super().app(children)
 
     def quant_eq(self, children: list[Any]) -> FormulaValue:
         """``all x. a = b``: the equation belongs to the body, as in NLTK."""
