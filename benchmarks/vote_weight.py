@@ -35,8 +35,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from linc.evals.curves import revote
 from linc.evals.report import RECORDS, ProblemRecord, read_records
-from linc.voting import UNCERTAIN_WEIGHT, vote
+from linc.voting import UNCERTAIN_WEIGHT
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("LINC_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -64,12 +65,7 @@ def best_records(path: Path, *, out: Path, workers: int, cache_dir: Path | None)
 
 def accuracy(records: list[ProblemRecord], weight: float) -> float:
     """Accuracy when the records' samples are re-voted with ``weight``."""
-    correct = 0
-    for record in records:
-        samples = [s.to_sample() for s in record.samples]
-        label = vote(samples, policy="best", uncertain_weight=weight).label
-        correct += label is record.gold
-    return correct / len(records)
+    return revote(records, policy="best", uncertain_weight=weight).accuracy
 
 
 def held_out(grid: dict[str, dict[float, float]]) -> dict[str, dict]:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from linc.errors import ConfigError, DataError
 from linc.evals.report import RECORDS, ProblemRecord, read_records
 from linc.results import Verdict
-from linc.voting import POLICIES, vote
+from linc.voting import POLICIES, UNCERTAIN_WEIGHT, vote
 
 log = logging.getLogger(__name__)
 
@@ -69,26 +69,42 @@ class Curves(BaseModel):
     runs: list[RunCurve]
 
 
-def accuracy_by_samples(records: Sequence[ProblemRecord], *, policy: str) -> list[CurvePoint]:
-    """Accuracy for ``j = 1 … k`` samples voted under ``policy``.
+def revote(
+    records: Sequence[ProblemRecord],
+    *,
+    policy: str,
+    uncertain_weight: float = UNCERTAIN_WEIGHT,
+    samples: int | None = None,
+) -> CurvePoint:
+    """Accuracy when each problem votes again under ``policy`` with its first
+    ``samples`` samples (all of them when None or when it has fewer).
 
-    Each problem votes with its first ``j`` samples (all of them when it has
-    fewer); a problem without a gold label is skipped; a vote of errors only
-    is wrong.
+    A problem without a gold label is skipped; a vote of errors only is wrong.
     """
     if policy not in POLICIES:
         raise ConfigError(f"unknown vote policy {policy!r}; choose from {', '.join(POLICIES)}")
     scored = [r for r in records if r.gold is not None]
-    samples = [[s.to_sample() for s in sorted(r.samples, key=lambda s: s.index)] for r in scored]
-    k = max((len(r.samples) for r in records), default=0)
-    points = []
-    for j in range(1, k + 1):
-        correct = sum(
-            vote(votes[:j], policy=policy).label is r.gold for r, votes in zip(scored, samples)
+    correct = 0
+    for record in scored:
+        ordered = sorted(record.samples, key=lambda s: s.index)[:samples]
+        answer = vote(
+            [s.to_sample() for s in ordered], policy=policy, uncertain_weight=uncertain_weight
         )
-        n = len(scored)
-        points.append(CurvePoint(samples=j, n=n, correct=correct, accuracy=correct / n if n else 0))
-    return points
+        correct += answer.label is record.gold
+    n = len(scored)
+    used = samples if samples is not None else max((len(r.samples) for r in records), default=0)
+    return CurvePoint(samples=used, n=n, correct=correct, accuracy=correct / n if n else 0)
+
+
+def accuracy_by_samples(
+    records: Sequence[ProblemRecord], *, policy: str, uncertain_weight: float = UNCERTAIN_WEIGHT
+) -> list[CurvePoint]:
+    """``revote`` with ``j = 1 … k`` samples, ``k`` the most any problem has."""
+    k = max((len(r.samples) for r in records), default=0)
+    return [
+        revote(records, policy=policy, uncertain_weight=uncertain_weight, samples=j)
+        for j in range(1, k + 1)
+    ]
 
 
 def sample_outcomes(records: Sequence[ProblemRecord]) -> SampleOutcomes:
@@ -111,12 +127,15 @@ def run_curve(folder: Path | str, *, policy: str | None = None) -> RunCurve:
     """The curve and outcomes of the run in ``folder`` (an ``eval replay``/``run`` ``--out``).
 
     ``policy`` defaults to the run's own: its report's ``config.policy``,
-    else the policy its records' answers were voted with, else ``linc``.
+    else the policy its records' answers were voted with, else ``linc``; the
+    ``Uncertain`` weight is the run's own (``config.uncertain_weight``) too.
     """
     folder = Path(folder)
     records, report = read_run(folder)
     name = str(report.get("name") or folder.name)
     chosen = policy or _run_policy(report, records)
+    config = report.get("config")
+    weight = config.get("uncertain_weight") if isinstance(config, dict) else None
     accuracy = report.get("accuracy")
     return RunCurve(
         name=name,
@@ -126,7 +145,13 @@ def run_curve(folder: Path | str, *, policy: str | None = None) -> RunCurve:
         problems=len(records),
         samples=max((len(r.samples) for r in records), default=0),
         reported_accuracy=float(accuracy) if isinstance(accuracy, (int, float)) else None,
-        points=accuracy_by_samples(records, policy=chosen),
+        points=accuracy_by_samples(
+            records,
+            policy=chosen,
+            uncertain_weight=float(weight)
+            if isinstance(weight, (int, float))
+            else UNCERTAIN_WEIGHT,
+        ),
         outcomes=sample_outcomes(records),
     )
 
