@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from linc.errors import DataError
-from linc.evals.curves import read_run
+from linc.evals.curves import read_run, run_labels
 from linc.evals.report import ProblemRecord, wilson_interval
 
 log = logging.getLogger(__name__)
@@ -141,9 +141,7 @@ def paired_comparison(folder_a: Path | str, folder_b: Path | str) -> Comparison:
     n = len(pairs)
     name_a = str(report_a.get("name") or folder_a.name)
     name_b = str(report_b.get("name") or folder_b.name)
-    label_a, label_b = name_a, name_b
-    if label_a == label_b:
-        label_a, label_b = f"{name_a} ({folder_a.name})", f"{name_b} ({folder_b.name})"
+    label_a, label_b = run_labels([name_a, name_b], [folder_a, folder_b])
     return Comparison(
         a=_side(name_a, label_a, folder_a, len(records_a), unpaired_a, both + only_a, n),
         b=_side(name_b, label_b, folder_b, len(records_b), unpaired_b, both + only_b, n),

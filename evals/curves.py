@@ -174,15 +174,22 @@ def read_run(folder: Path | str) -> tuple[list[ProblemRecord], dict[str, Any]]:
 def compare_runs(folders: Sequence[Path | str], *, policy: str | None = None) -> Curves:
     """``run_curve`` for each folder; labels made unique with the folder name."""
     runs = [run_curve(folder, policy=policy) for folder in folders]
-    names = Counter(run.name for run in runs)
-    for run in runs:
-        if names[run.name] > 1:
-            run.label = f"{run.name} ({Path(run.path).name})"
-    labels = Counter(run.label for run in runs)
-    for i, run in enumerate(runs, start=1):
-        if labels[run.label] > 1:
-            run.label = f"{run.label} #{i}"
+    labels = run_labels([run.name for run in runs], [Path(run.path) for run in runs])
+    for run, label in zip(runs, labels):
+        run.label = label
     return Curves(runs=runs)
+
+
+def run_labels(names: Sequence[str], folders: Sequence[Path]) -> list[str]:
+    """Names for tables and legends, made distinct: a shared name gets its
+    folder's name, and a label still shared its position (``#2``)."""
+    counts = Counter(names)
+    labels = [
+        f"{name} ({folder.name})" if counts[name] > 1 else name
+        for name, folder in zip(names, folders)
+    ]
+    repeated = Counter(labels)
+    return [f"{label} #{i}" if repeated[label] > 1 else label for i, label in enumerate(labels, 1)]
 
 
 def _report(path: Path) -> dict:
