@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from linc.results import Verdict
+from linc.voting import POLICIES
 
 
 def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> None:
@@ -71,9 +72,7 @@ def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> N
     provers.add_argument(
         "--prover-timeout", type=float, default=10.0, help="seconds per prover call (default 10)"
     )
-    provers.add_argument(
-        "--voting", default="linc", choices=["linc", "best", "majority"], help="vote policy"
-    )
+    provers.add_argument("--voting", default="linc", choices=POLICIES, help="vote policy")
     provers.add_argument(
         "--uncertain-weight",
         type=float,

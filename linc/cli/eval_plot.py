@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linc.errors import ConfigError
+from linc.voting import POLICIES
 
 if TYPE_CHECKING:
     from linc.evals.curves import Curves
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--policy",
-        choices=("linc", "best", "majority"),
+        choices=POLICIES,
         help="vote policy (default: each run's own, else linc)",
     )
     p.add_argument("--json", action="store_true", help="print the curves as JSON")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from linc.errors import ConfigError
+from linc.voting import POLICIES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -74,9 +75,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ("dedup", "semantic de-duplication"),
     ):
         p.add_argument(f"--no-{flag}", action="store_true", help=f"best mode without {what}")
-    p.add_argument(
-        "--policy", choices=("linc", "best", "majority"), help="vote policy (default: the mode's)"
-    )
+    p.add_argument("--policy", choices=POLICIES, help="vote policy (default: the mode's)")
     p.add_argument(
         "--uncertain-weight",
         type=float,
