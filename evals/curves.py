@@ -19,10 +19,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from linc.errors import ConfigError, DataError
+from linc.errors import DataError
 from linc.evals.report import RECORDS, ProblemRecord, read_records
 from linc.results import Verdict
-from linc.voting import POLICIES, UNCERTAIN_WEIGHT, vote
+from linc.voting import POLICIES, UNCERTAIN_WEIGHT, check_vote_options, vote
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,7 @@ def revote(
 
     A problem without a gold label is skipped; a vote of errors only is wrong.
     """
-    if policy not in POLICIES:
-        raise ConfigError(f"unknown vote policy {policy!r}; choose from {', '.join(POLICIES)}")
+    check_vote_options(policy, uncertain_weight)
     scored = [r for r in records if r.gold is not None]
     correct = 0
     for record in scored:

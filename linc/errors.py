@@ -100,8 +100,8 @@ class LLMError(LincError):
     """A language-model request failed for good (after its retries)."""
 
 
-class ConfigError(LincError):
-    """An option or setting that cannot be used as given."""
+class ConfigError(LincError, ValueError):
+    """An option or setting that cannot be used as given (a ``ValueError`` too)."""
 
 
 class DataError(LincError):

@@ -23,12 +23,19 @@ from pydantic import BaseModel, Field
 
 from linc.cache import Cache
 from linc.config import LLMConfig, Target, resolve_config
-from linc.errors import ConfigError, LincError
+from linc.errors import LincError
 from linc.ir import Formula
 from linc.parsers.llm import Failure, SemanticParser, Translation
 from linc.problems import Problem
 from linc.results import Verdict
-from linc.voting import POLICIES, UNCERTAIN_WEIGHT, Answer, ErrorCause, Sample, vote
+from linc.voting import (
+    UNCERTAIN_WEIGHT,
+    Answer,
+    ErrorCause,
+    Sample,
+    check_vote_options,
+    vote,
+)
 
 log = logging.getLogger(__name__)
 
@@ -117,12 +124,9 @@ class Reasoner:
             )
         self.config = config
         self.backends = [backends] if isinstance(backends, str) else list(backends)
-        if voting not in POLICIES:
-            raise ConfigError(f"unknown vote policy {voting!r}; choose from {', '.join(POLICIES)}")
-        if uncertain_weight is not None and not 0 < uncertain_weight <= 1:
-            raise ConfigError(f"uncertain_weight must be in (0, 1], got {uncertain_weight}")
         self.voting = voting
         self.uncertain_weight = UNCERTAIN_WEIGHT if uncertain_weight is None else uncertain_weight
+        check_vote_options(self.voting, self.uncertain_weight)
         self.rename_arity = voting == "best" if rename_arity is None else rename_arity
         self.prover_timeout = prover_timeout
         self.parser = SemanticParser(config, cache=None if cache else False, base_url=base_url)

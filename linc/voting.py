@@ -44,7 +44,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from linc.errors import ArityError, BackendError, BackendUnavailable, LincError, ParseError
+from linc.errors import (
+    ArityError,
+    BackendError,
+    BackendUnavailable,
+    ConfigError,
+    LincError,
+    ParseError,
+)
 from linc.results import Verdict
 
 POLICIES = ("linc", "best", "majority")
@@ -168,6 +175,14 @@ class Answer(BaseModel):
         return len(self.samples)
 
 
+def check_vote_options(policy: str, uncertain_weight: float = UNCERTAIN_WEIGHT) -> None:
+    """Raise ``linc.ConfigError`` for an unknown policy or a weight outside (0, 1]."""
+    if policy not in POLICIES:
+        raise ConfigError(f"unknown vote policy {policy!r}; choose from {', '.join(POLICIES)}")
+    if not 0 < uncertain_weight <= 1:
+        raise ConfigError(f"uncertain_weight must be in (0, 1], got {uncertain_weight}")
+
+
 def vote(
     samples: Sequence[Any], *, policy: str = "linc", uncertain_weight: float = UNCERTAIN_WEIGHT
 ) -> Answer:
@@ -176,10 +191,7 @@ def vote(
     ``uncertain_weight`` is what an ``Uncertain`` vote counts under ``best``
     (``benchmarks/vote_weight.py`` measures the choice on held-out runs).
     """
-    if policy not in POLICIES:
-        raise ValueError(f"unknown vote policy {policy!r}; choose from {', '.join(POLICIES)}")
-    if not 0 < uncertain_weight <= 1:
-        raise ValueError(f"uncertain_weight must be in (0, 1], got {uncertain_weight}")
+    check_vote_options(policy, uncertain_weight)
     items = [Sample.coerce(s) for s in samples]
     counted: list[int] = []
     abstained: list[int] = []
