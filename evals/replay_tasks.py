@@ -48,7 +48,7 @@ from linc.ir import (
     forall,
     free_vars,
 )
-from linc.rename import kind_axioms, map_formula, rename_clashes
+from linc.rename import map_formula, rename_apart
 from linc.voting import ErrorCause, classify_error
 
 from .linc_rewrite import (
@@ -339,13 +339,12 @@ def make_task(
     formulas = [*closed, goal]
     axioms: list[Formula] = []
     if options.rename_arity:
-        renamed, changed = rename_clashes(formulas)
-        if changed:
+        renaming = rename_apart(formulas)
+        if renaming.changed:
             repairs.append("arity_rename")
-            axioms = kind_axioms(formulas)
-            if axioms:
-                repairs.append("kind_axiom")
-            formulas = renamed
+        if renaming.axioms:
+            repairs.append("kind_axiom")
+        formulas, axioms = renaming.formulas, renaming.axioms
     check_arities(formulas)
     return Task((*formulas[:-1], *axioms), formulas[-1], Not(formulas[-1]))
 

@@ -214,14 +214,13 @@ class Reasoner:
 
     def _renamed(self, translation: Translation) -> tuple[tuple[Formula, ...], Formula] | None:
         """An arity-clashing sample's formulas renamed apart (with kind axioms), if enabled."""
-        from linc.rename import kind_axioms, rename_clashes
+        from linc.rename import rename_apart
 
         parsed = translation.parsed_formulas()
         if not self.rename_arity or translation.failure is not Failure.ARITY or parsed is None:
             return None
-        formulas = [*parsed[0], parsed[1]]
-        renamed, _ = rename_clashes(formulas)
-        return (*renamed[:-1], *kind_axioms(formulas)), renamed[-1]
+        renaming = rename_apart([*parsed[0], parsed[1]])
+        return (*renaming.formulas[:-1], *renaming.axioms), renaming.formulas[-1]
 
     # ------------------------------------------------------------------ many problems
 

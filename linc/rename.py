@@ -10,6 +10,7 @@ restores the one link a shared name states. Used by replay's best mode and by
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from linc.ir import (
     And,
@@ -126,3 +127,19 @@ def kind_axioms(formulas: Sequence[Formula]) -> list[Formula]:
         for (name, arity), new in sorted(func_names.items())
         if arity == 0 and name in unary and (name, 1) not in pred_names
     ]
+
+
+class Renaming(NamedTuple):
+    """What ``rename_apart`` made of a sample's formulas."""
+
+    formulas: list[Formula]
+    axioms: list[Formula]
+    """Premises that keep the link a shared name stated (``kind_axioms``)."""
+    changed: bool
+
+
+def rename_apart(formulas: Sequence[Formula]) -> Renaming:
+    """``rename_clashes`` with its ``kind_axioms``: the one way both replay's
+    best mode and the live ``Reasoner`` resolve an arity clash."""
+    renamed, changed = rename_clashes(formulas)
+    return Renaming(renamed, kind_axioms(formulas) if changed else [], changed)
