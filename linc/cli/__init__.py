@@ -22,6 +22,7 @@ COMMANDS = (
     "linc.cli.prove",
     "linc.cli.translate",
     "linc.cli.ask",
+    "linc.cli.serve_recorded",
 )
 EVAL_COMMANDS = (
     "linc.cli.eval_gold",
