@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from linc.evals.datasets import load_dataset
-from linc.evals.recorded import extract_fol, split_program
+from linc.parsers.extract import extract_fol, split_program
 
 FOLIO_SPLITS = ("folio-train.jsonl", "folio-validation.jsonl")
 

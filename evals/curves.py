@@ -204,8 +204,10 @@ def _report(path: Path) -> dict:
 
 def _run_policy(report: dict, records: Sequence[ProblemRecord]) -> str:
     config = report.get("config")
-    if isinstance(config, dict) and config.get("policy") in POLICIES:
-        return str(config["policy"])
+    if isinstance(config, dict):
+        for key in ("voting", "policy"):  # ``policy``: reports before schema 2
+            if config.get(key) in POLICIES:
+                return str(config[key])
     voted = {r.answer.policy for r in records if r.answer is not None}
     if len(voted) == 1 and (only := voted.pop()) in POLICIES:
         return only

@@ -1,107 +1,45 @@
-"""Live evaluation: run a dataset through a ``Reasoner`` and report like a replay.
+"""Live evaluation: a dataset through an LLM, run by the one runner like a replay.
 
-``run_live`` answers every problem (concurrently), streams one
-``ProblemRecord`` per finished problem to ``<out>/records.jsonl`` (so
-``resume=True`` skips what a killed run already finished), and returns the
-same ``Report`` schema as ``eval replay``. With an output folder it also
-writes the run in LINC's recorded format (``<model>_<dataset>-neurosymbolic-
+``run_live`` fetches each problem's k completions through the reasoner's
+semantic parser (``LiveSource``), then the runner reads, decides and votes
+them exactly as it does a recording's, so a live run and a replay of its
+completions give the same records. Records stream to ``<out>/records.jsonl``
+(``resume=True`` skips what a killed run already finished), and the report
+has the schema of ``eval replay``. With an output folder the run is also
+written in LINC's recorded format (``<model>_<dataset>-neurosymbolic-
 <shots>shot_generations_raw.json``, ``_references.json``,
-``_generations_prc.json``, ``_results.json``), so the run can be replayed
-later without the model.
+``_generations_prc.json``, ``_results.json``), so it can be replayed later
+without the model.
 
-Every problem is accounted for: a problem whose requests failed for good has
-its samples recorded as errors (cause ``other``, detail ``request: ...``), and
-a problem that failed outright is an all-error problem with the reason.
+Every problem is accounted for: a sample whose requests failed for good is
+an error (cause ``other``, detail ``request: ...``), and a problem that
+failed outright is an all-error problem with the reason.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import logging
 import platform
 import re
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from linc.evals.report import (
-    RECORDS,
-    JsonlWriter,
-    ProblemRecord,
-    Report,
-    SampleRecord,
-    TokenUsage,
-    build_report,
-    read_records,
-    write_json,
-    write_markdown,
-)
+from linc.evals.report import ProblemRecord, Report, build_report, write_json, write_markdown
+from linc.parsers.llm import Failure
 from linc.problems import Problem
-from linc.reasoner import ReasonedAnswer, Reasoner
-from linc.results import Verdict
-from linc.voting import ErrorCause
+from linc.reasoner import Reasoner
+from linc.results import TokenUsage
 
-log = logging.getLogger(__name__)
+from .runner import Runner
+from .sources import Fetched, LiveSource, RunProblem
 
-
-def record_for(
-    index: int, problem: Problem, result: ReasonedAnswer | BaseException, *, k: int
-) -> ProblemRecord:
-    """The ``ProblemRecord`` of one answered (or failed) problem."""
-    if isinstance(result, BaseException):
-        detail = f"{type(result).__name__}: {result}"
-        samples = [
-            SampleRecord(index=i, verdict=Verdict.ERROR, error=ErrorCause.OTHER, detail=detail)
-            for i in range(k)
-        ]
-        return ProblemRecord(
-            id=problem.id,
-            index=index,
-            gold=problem.label,
-            predicted=Verdict.ERROR,
-            correct=False,
-            depth=problem.depth,
-            samples=samples,
-            extra={"error": detail, "completions": [""] * k},
-        )
-    samples = []
-    for i, verdict in enumerate(result.samples):
-        translation = result.translations[i]
-        decision = result.decisions[i] or {}
-        samples.append(
-            SampleRecord(
-                index=i,
-                verdict=verdict,
-                error=result.errors[i],
-                detail=result.details[i] if i < len(result.details) else "",
-                inconsistent=bool(decision.get("inconsistent", False)),
-                timed_out=bool(decision.get("timed_out", False)),
-                repairs=list(translation.repairs)
-                + [f"re-ask {n}" for n in range(1, len(translation.attempts))],
-            )
-        )
-    return ProblemRecord(
-        id=problem.id,
-        index=index,
-        gold=problem.label,
-        predicted=result.label,
-        correct=problem.label is not None and result.label is problem.label,
-        depth=problem.depth,
-        answer=result,
-        samples=samples,
-        seconds=round(result.seconds, 3),
-        tokens=result.tokens.total,
-        extra={
-            "completions": [t.completion for t in result.translations],
-            "prompt_tokens": result.tokens.prompt,
-            "completion_tokens": result.tokens.completion,
-            "cost": result.cost,
-            "requests": result.requests,
-            "attempts": [len(t.attempts) for t in result.translations],
-        },
-    )
+_IDENTITY_KEYS = (
+    "model", "k", "temperature", "top_p", "max_tokens", "seed", "shots", "target",
+    "grammar", "repair_rounds",
+)  # fmt: skip
 
 
 def run_live(
@@ -112,83 +50,122 @@ def run_live(
     out: Path | str | None = None,
     resume: bool = False,
     concurrency: int = 2,
-    progress: bool | Callable[[int, Any], None] = False,
+    progress: bool | None = False,
+    workers: int = 1,
 ) -> Report:
-    """Answer ``problems`` with ``reasoner`` and summarise them in a ``Report``."""
-    start = time.perf_counter()
-    k = reasoner.config.k
+    """Answer ``problems`` with ``reasoner`` and summarise them in a ``Report``.
+
+    ``concurrency``: problems whose requests are in flight at once;
+    ``workers``: processes for reading and proving (1: this process).
+    """
+    source = live_source(problems, reasoner=reasoner, dataset=dataset, concurrency=concurrency)
     folder = Path(out) if out is not None else None
-    done: dict[int, ProblemRecord] = {}
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        if resume:
-            ids = [p.id for p in problems]
-            for record in read_records(folder / RECORDS):
-                if record.index < len(ids) and ids[record.index] == record.id:
-                    done[record.index] = record
-            log.info("resuming: %d of %d problems already done", len(done), len(problems))
-        elif (folder / RECORDS).exists():
-            (folder / RECORDS).unlink()
-    todo = [i for i in range(len(problems)) if i not in done]
-    writer = JsonlWriter(folder / RECORDS) if folder is not None else None
-    records = dict(done)
-
-    def finished(position: int, result: ReasonedAnswer | BaseException) -> None:
-        index = todo[position]
-        record = record_for(index, problems[index], result, k=k)
-        records[index] = record
-        if writer is not None:
-            writer.write(record)
-        if callable(progress):
-            progress(index, result)
-
+    runner = Runner(
+        reasoner.settings,
+        workers=workers,
+        cache=reasoner.proof_cache is not None,
+        progress=progress,
+    )
     try:
-        reasoner.ask_many([problems[i] for i in todo], concurrency=concurrency, progress=finished)
+        records, seconds = runner.run(source, out=folder, resume=resume)
     finally:
-        if writer is not None:
-            writer.close()
-    ordered = [records[i] for i in sorted(records)]
-    prompt = sum(int(r.extra.get("prompt_tokens", 0) or 0) for r in ordered)
-    completion = sum(int(r.extra.get("completion_tokens", 0) or 0) for r in ordered)
-    costs = [r.extra.get("cost") for r in ordered]
-    config = {
-        **reasoner.config.model_dump(mode="json"),
-        "model": reasoner.config.model_id,
-        "dataset": dataset,
-        "backends": reasoner.backends,
-        "voting": reasoner.voting,
-        "policy": reasoner.voting,  # the key replay reports use
-        "uncertain_weight": reasoner.uncertain_weight,
-        "rename_arity": reasoner.rename_arity,
-        "prover_timeout": reasoner.prover_timeout,
-        "shots": reasoner.config.n_shots,
-        "grammar_used": reasoner.config.use_grammar,
-        "resumed_problems": len(done),
-        "requests": reasoner.stats["requests"],
-        "retries": reasoner.stats["retries"],
-        "cache_hits": reasoner.stats["cache_hits"],
-        "cost": None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
-    }
+        source.close()
     report = build_report(
-        ordered,
+        records,
         kind="run",
         name=run_name(reasoner, dataset),
-        seconds=time.perf_counter() - start,
-        config=config,
-        tokens=TokenUsage(prompt=prompt, completion=completion, total=prompt + completion),
-        versions=_versions(),
+        seconds=seconds,
+        config=_config(reasoner, dataset, records, resumed=source.resumed(records)),
+        decisions=runner.stats.as_dict(),
+        tokens=TokenUsage.of(_total(records, "prompt_tokens"), _total(records, "completion_tokens")),
+        versions={**_versions(), **runner.versions},
     )
     if folder is not None:
         write_json(report, folder / "report.json")
         write_markdown(report, folder / "report.md")
         write_linc_format(
-            ordered,
+            records,
             folder,
             name=run_name(reasoner, dataset),
             accuracy=report.accuracy,
             model=reasoner.config.model_id,
         )
     return report
+
+
+class _Live(LiveSource):
+    """``LiveSource`` that also counts the problems it fetched (the rest were resumed)."""
+
+    fetched = 0
+
+    def resumed(self, records: Sequence[ProblemRecord]) -> int:
+        return len(records) - self.fetched
+
+
+def live_source(
+    problems: Sequence[Problem], *, reasoner: Reasoner, dataset: str, concurrency: int = 2
+) -> _Live:
+    """The source of a live run: the reasoner's parser, ``concurrency`` problems at a time."""
+    gate: list[asyncio.Semaphore] = []  # made on the source's loop, on first use
+
+    async def translate(problem: RunProblem) -> Fetched:
+        if not gate:
+            gate.append(asyncio.Semaphore(max(1, concurrency)))
+        async with gate[0]:
+            translations = await reasoner.parser.atranslate(
+                list(problem.premises), problem.conclusion
+            )
+        source.fetched += 1
+        prompt = sum(t.prompt_tokens for t in translations)
+        completion = sum(t.completion_tokens for t in translations)
+        extra: dict[str, Any] = {
+            "completions": [t.completion for t in translations],
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "cost": reasoner.config.price(prompt, completion),
+            "requests": sum(t.requests for t in translations),
+            "attempts": [len(t.attempts) for t in translations],
+            "request_errors": {
+                str(t.index): t.error for t in translations if t.failure is Failure.REQUEST
+            },
+        }
+        return Fetched(completions=[t.completion for t in translations], extra=extra)
+
+    config = reasoner.config.model_dump(mode="json")
+    identity = {key: config[key] for key in _IDENTITY_KEYS}
+    identity.update(model=reasoner.config.model_id, dataset=dataset, n=len(problems))
+    source = _Live(
+        problems,
+        translate=translate,
+        k=reasoner.config.k,
+        identity=identity,
+        close=reasoner.parser.aclose,
+    )
+    return source
+
+
+def _total(records: Sequence[ProblemRecord], key: str) -> int:
+    return sum(int(r.extra.get(key, 0) or 0) for r in records)
+
+
+def _config(
+    reasoner: Reasoner, dataset: str, records: Sequence[ProblemRecord], *, resumed: int
+) -> dict[str, Any]:
+    costs = [r.extra.get("cost") for r in records]
+    stats = reasoner.stats
+    return {
+        **reasoner.config.model_dump(mode="json"),
+        **reasoner.settings.model_dump(mode="json"),
+        "model": reasoner.config.model_id,
+        "dataset": dataset,
+        "shots": reasoner.config.n_shots,
+        "grammar_used": reasoner.config.use_grammar,
+        "resumed_problems": resumed,
+        "requests": stats["requests"],
+        "retries": stats["retries"],
+        "cache_hits": stats["cache_hits"],
+        "cost": None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
+    }
 
 
 def run_name(reasoner: Reasoner, dataset: str) -> str:

@@ -21,84 +21,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from linc.errors import DataError
-from linc.results import Verdict
+from linc.parsers.extract import ProgramLine, program_problem, split_program
+from linc.results import Verdict, label_of
 
 log = logging.getLogger(__name__)
 
-FOL_FLAG = "FOL:"
-_LABELS = {
-    "true": Verdict.TRUE,
-    "false": Verdict.FALSE,
-    "uncertain": Verdict.UNCERTAIN,
-    "unknown": Verdict.UNCERTAIN,
-    "error": Verdict.ERROR,
-}
 _RUN_NAME = re.compile(r"^(?P<model>.+?)_(?P<task>[a-z]+)-(?P<mode>[a-z]+)-(?P<shots>\d+)shot$")
 
 
-def label_of(text: str) -> Verdict:
-    """The verdict a recorded label names (``Unknown`` means ``Uncertain``)."""
-    try:
-        return _LABELS[str(text).strip().lower()]
-    except KeyError:
-        raise DataError(f"not a label: {text!r}") from None
-
-
 # ----------------------------------------------------------------- LINC
-
-
-class Extraction(BaseModel):
-    """The formulas LINC reads from one completion (README fact 1)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    premises: tuple[str, ...]
-    conclusion: str
-
-
-EXTRACTIONS = {"released": FOL_FLAG, "published": FOL_FLAG + "\t"}
-"""LINC's extraction flags. ``released``: what LINC's released code reads,
-every line containing ``FOL:``. ``published``: the older extraction behind
-LINC's recorded ``_generations_prc.json`` files and published gpt-3.5 FOLIO
-numbers, which only reads lines containing ``FOL:`` followed by a tab (a
-completion that writes ``FOL: `` with a space is ``Error`` there)."""
-
-
-def extract_fol(completion: str, *, extraction: str = "released") -> Extraction | None:
-    """LINC's extraction: every line containing ``FOL:`` gives one formula.
-
-    The completion is stripped and split at ``\\n``; each line that contains
-    the flag has every ``FOL:`` removed and is stripped. The last formula is
-    the conclusion, the others are the premises. None when there is no such
-    line (LINC scores that sample ``Error``). ``extraction`` picks the flag
-    (see ``EXTRACTIONS``).
-    """
-    try:
-        flag = EXTRACTIONS[extraction]
-    except KeyError:
-        raise ValueError(
-            f"unknown extraction {extraction!r}; choose from {', '.join(EXTRACTIONS)}"
-        ) from None
-    formulas = [
-        line.replace(FOL_FLAG, "").strip()
-        for line in completion.strip().split("\n")
-        if flag in line
-    ]
-    if not formulas:
-        return None
-    return Extraction(premises=tuple(formulas[:-1]), conclusion=formulas[-1])
-
-
-def extract_texts(completion: str) -> list[str]:
-    """The ``TEXT:`` sentences of a completion, in order (for display)."""
-    return [
-        line.split("TEXT:", 1)[1].strip()
-        for line in completion.strip().split("\n")
-        if "TEXT:" in line
-    ]
 
 
 class RecordedProblem(BaseModel):
@@ -251,7 +185,7 @@ def load_linc_run(
                 and len(data) == len(raw)
                 and all(isinstance(p, list) and len(p) == len(raw[i]) for i, p in enumerate(data))
             ):
-                prc = [[label_of(v) for v in p] for p in data]
+                prc = [[label_of(v, error_ok=True) for v in p] for p in data]
             elif isinstance(recorded, (str, Path)):
                 raise DataError(f"{prc_path}: shape differs from {gen_path}")
             else:
@@ -292,16 +226,6 @@ def load_linc_run(
 # ---------------------------------------------------------------- Logic-LM
 
 
-class ProgramLine(BaseModel):
-    """One line of a Logic-LM program section: formula and its comment."""
-
-    model_config = ConfigDict(frozen=True)
-
-    formula: str
-    comment: str = ""
-    line: int = 0
-
-
 class LogicLMProgram(BaseModel):
     """A Logic-LM FOLIO item with its (first) program, split into sections."""
 
@@ -315,44 +239,6 @@ class LogicLMProgram(BaseModel):
     premises: list[ProgramLine] = Field(default_factory=list)
     conclusions: list[ProgramLine] = Field(default_factory=list)
     problem: str = Field(default="", description="why the program text does not split, if so")
-
-
-_SECTIONS = {
-    "predicates": "predicates",
-    "premises": "premises",
-    "conclusion": "conclusions",
-    "conclusions": "conclusions",
-}
-_SECTION_HEAD = re.compile(r"^\s*(predicates|premises|conclusions?)\s*:\s*(.*)$", re.IGNORECASE)
-
-
-def split_program(text: str) -> dict[str, list[ProgramLine]]:
-    """Split a Logic-LM program into its sections.
-
-    A section starts at a line ``Predicates:``, ``Premises:`` or
-    ``Conclusion:`` (case-insensitive; text after the colon is the first
-    line). Each non-empty line is ``formula ::: comment``; the comment is
-    optional. Lines before the first section are ignored.
-    """
-    sections: dict[str, list[ProgramLine]] = {"predicates": [], "premises": [], "conclusions": []}
-    current: str | None = None
-    for number, raw_line in enumerate(text.splitlines(), start=1):
-        head = _SECTION_HEAD.match(raw_line)
-        if head:
-            current = _SECTIONS[head.group(1).lower()]
-            rest = head.group(2).strip()
-            if not rest:
-                continue
-            raw_line = rest
-        if current is None or not raw_line.strip():
-            continue
-        formula, _, comment = raw_line.partition(":::")
-        formula = formula.strip()
-        if formula:
-            sections[current].append(
-                ProgramLine(formula=formula, comment=comment.strip(), line=number)
-            )
-    return sections
 
 
 _ANSWER_LETTER = re.compile(r"^\s*([A-Z])\s*\)\s*(.*)$")
@@ -390,11 +276,7 @@ def load_logiclm_programs(path: Path | str, *, limit: int | None = None) -> list
         if not isinstance(text, str):
             text = ""
         sections = split_program(text)
-        problem = ""
-        if not sections["premises"]:
-            problem = "no premises section"
-        elif not sections["conclusions"]:
-            problem = "no conclusion section"
+        problem = program_problem(sections)
         out.append(
             LogicLMProgram(
                 id=str(item.get("id", index)),

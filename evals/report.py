@@ -23,40 +23,18 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel, Field, ValidationError
 
-from linc.results import Verdict
+from linc.results import TokenUsage, Verdict
 from linc.voting import Answer, ErrorCause, Sample
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LABELS = (Verdict.TRUE, Verdict.FALSE, Verdict.UNCERTAIN, Verdict.ERROR)
 PARSE_FAILURES = frozenset({ErrorCause.NO_FORMULAS, ErrorCause.PARSE})
 
 
-class SampleRecord(BaseModel):
-    """One sample of one problem, as decided."""
-
-    index: int
-    verdict: Verdict
-    error: ErrorCause | None = None
-    detail: str = ""
-    inconsistent: bool = False
-    timed_out: bool = False
-    repairs: list[str] = Field(default_factory=list, description="kinds of repairs applied")
-    decision: str | None = Field(
-        default=None, description="key of the (premises, goal) decision it shares"
-    )
-    recorded: Verdict | None = Field(default=None, description="the recording system's own verdict")
-
-    def to_sample(self) -> Sample:
-        """The sample as the vote sees it: the one way to re-vote a record."""
-        return Sample(
-            verdict=self.verdict,
-            error=self.error,
-            inconsistent=self.inconsistent,
-            timed_out=self.timed_out,
-            repairs=len(self.repairs),
-        )
+SampleRecord = Sample
+"""The per-sample record of ``records.jsonl`` (``linc.voting.Sample``)."""
 
 
 class ProblemRecord(BaseModel):
@@ -92,12 +70,6 @@ class Agreement(BaseModel):
     by_pair: dict[str, int] = Field(default_factory=dict, description="'recorded -> ours' counts")
     votes_compared: int = 0
     votes_agree: int = 0
-
-
-class TokenUsage(BaseModel):
-    prompt: int = 0
-    completion: int = 0
-    total: int = 0
 
 
 class Report(BaseModel):

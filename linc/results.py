@@ -39,6 +39,18 @@ class Limits(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict)
 
 
+class TokenUsage(BaseModel):
+    """Tokens an LLM took: one model for answers, records and reports."""
+
+    prompt: int = 0
+    completion: int = 0
+    total: int = 0
+
+    @classmethod
+    def of(cls, prompt: int, completion: int) -> TokenUsage:
+        return cls(prompt=prompt, completion=completion, total=prompt + completion)
+
+
 class ProofResult(BaseModel):
     """The outcome of ``entails(premises, goal)`` on one backend.
 
@@ -56,3 +68,31 @@ class ProofResult(BaseModel):
     reason: str = ""
     used_premises: tuple[int, ...] | None = None
     countermodel: str | None = None
+
+
+_LABELS = {
+    "true": Verdict.TRUE,
+    "false": Verdict.FALSE,
+    "uncertain": Verdict.UNCERTAIN,
+    "unknown": Verdict.UNCERTAIN,
+}
+
+
+def label_of(text: object, *, error_ok: bool = False) -> Verdict:
+    """The verdict a label names: ``True``/``False``/``Uncertain``/``Unknown``, any case.
+
+    ``Unknown`` (ProofWriter's word) means ``Uncertain``. ``Error`` is a label
+    only where ``error_ok`` (a recording's own per-sample answers). Anything
+    else, a non-string included, raises ``DataError``.
+    """
+    from linc.errors import DataError
+
+    if not isinstance(text, str):
+        raise DataError(f"not a label: {text!r} (expected a string such as 'True')")
+    key = text.strip().lower()
+    if error_ok and key == "error":
+        return Verdict.ERROR
+    verdict = _LABELS.get(key)
+    if verdict is None:
+        raise DataError(f"not a label: {text!r}")
+    return verdict

@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from linc.errors import (
     ArityError,
@@ -72,17 +72,36 @@ class ErrorCause(str, Enum):
 
 
 class Sample(BaseModel):
-    """One sample's outcome, as the vote sees it."""
+    """One sample's outcome: what the vote counts and what a run records.
+
+    The one per-sample record of the project: live runs, replays and
+    ``Reasoner.ask`` all produce it, and ``records.jsonl`` stores it.
+    """
 
     model_config = ConfigDict(frozen=True)
 
+    index: int = Field(default=0, description="the sample's position among the problem's samples")
     verdict: Verdict
     error: ErrorCause | None = None
-    detail: str = ""
+    detail: str = Field(default="", description="why the sample failed, or its evidence")
     inconsistent: bool = False
     timed_out: bool = False
-    repairs: int = Field(default=0, description="repairs the sample's formulas needed")
+    repairs: tuple[str, ...] = Field(default=(), description="kinds of the repairs applied")
     evidence: str = Field(default="", description="backend, premises used, or a countermodel")
+    decision: str | None = Field(
+        default=None, description="key of the (premises, goal) decision it shares"
+    )
+    recorded: Verdict | None = Field(default=None, description="the recording system's own verdict")
+
+    @field_validator("repairs", mode="before")
+    @classmethod
+    def _repair_kinds(cls, value: Any) -> Any:
+        # a bare count (older callers) stands for that many unnamed repairs
+        return ("repair",) * value if isinstance(value, int) else value
+
+    def to_sample(self) -> Sample:
+        """The sample itself (records and samples are one model)."""
+        return self
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> Sample:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from linc.errors import DataError
-from linc.evals.linc_rewrite import (
+from linc.parsers.linc_rewrite import (
     negated_terms,
     order_sensitive,
     prover9_closure,

@@ -1,0 +1,271 @@
+"""A task: what one sample asks the provers, built from its formulas.
+
+A *task* is premises, the conclusion as sent to the prover and its negation
+as sent to the prover. Building one closes free names and resolves (or
+refuses) arity clashes, the ``linc`` preset's way or the best way:
+
+``strict`` (the ``linc`` preset): free names that Prover9 would take for
+variables are closed per formula (the negated conclusion is closed after
+negating, as Prover9 closes a goal); a symbol with two arities or used as
+predicate and function is an ``ArityError``.
+
+best: free variables (and names NLTK reads as variables: one lower-case
+letter and digits) are universally closed; with ``rename_arity`` clashing
+symbols are renamed apart (``Owns/2`` and ``Owns/3`` become ``Owns_2`` and
+``Owns_3``), and a constant renamed apart from a unary predicate of the same
+name keeps the link as a premise (``Koala(x)`` and ``Quokka(Koala)``:
+``Koala(Koala_c)``).
+
+``task_key`` names a task (exactly, or up to renaming for semantic
+de-duplication); ``proof_key`` names one prover call on it: the one
+proof-cache key of the project.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from linc.cache import digest
+from linc.errors import BackendError
+from linc.ir import (
+    And,
+    Const,
+    Eq,
+    Exists,
+    ForAll,
+    Formula,
+    Func,
+    Iff,
+    Implies,
+    Not,
+    Or,
+    Pred,
+    Term,
+    Var,
+    Xor,
+    check_arities,
+    forall,
+    free_vars,
+)
+from linc.parsers.linc_rewrite import prover9_closure, prover9_unreadable_names
+from linc.rename import map_formula, rename_apart
+from linc.results import Limits
+
+PROOF_KEY_FORMAT = "entails-2"
+DIRECTIONS = ("goal", "negation")
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One decision: premises ⊢ goal, and premises ⊢ negation."""
+
+    premises: tuple[Formula, ...]
+    goal: Formula
+    negation: Formula
+
+    @classmethod
+    def of(cls, premises: Sequence[Formula], goal: Formula) -> Task:
+        """The task of deciding ``goal`` from ``premises`` as written."""
+        return cls(tuple(premises), goal, Not(goal))
+
+    def target(self, direction: str) -> Formula:
+        """The formula to prove in ``direction`` (``goal`` or ``negation``)."""
+        return self.goal if direction == "goal" else self.negation
+
+
+def make_task(
+    premises: Sequence[Formula],
+    goal: Formula,
+    *,
+    strict: bool,
+    rename_arity: bool,
+    repairs: list[str],
+) -> Task:
+    """Close free names and resolve (or refuse) arity clashes (see the module doc)."""
+    if strict:
+        closed = [prover9_closure(p)[0] for p in premises]
+        task = Task(tuple(closed), prover9_closure(goal)[0], prover9_closure(Not(goal))[0])
+        unreadable = prover9_unreadable_names([*task.premises, task.goal])
+        if unreadable:
+            raise BackendError(
+                f"prover9 cannot read the name {unreadable[0]!r} "
+                "(LINC hands NLTK names to Prover9 unchanged)"
+            )
+        check_arities([*task.premises, task.goal])
+        return task
+    formulas = [*(close_free_names(p) for p in premises), close_free_names(goal)]
+    axioms: list[Formula] = []
+    if rename_arity:
+        renaming = rename_apart(formulas)
+        if renaming.changed:
+            repairs.append("arity_rename")
+        if renaming.axioms:
+            repairs.append("kind_axiom")
+        formulas, axioms = renaming.formulas, renaming.axioms
+    check_arities(formulas)
+    return Task((*formulas[:-1], *axioms), formulas[-1], Not(formulas[-1]))
+
+
+_NLTK_VARIABLE = re.compile(r"^[a-z][0-9]*$")
+
+
+def close_free_names(formula: Formula) -> Formula:
+    """Universally close free variables and names NLTK reads as variables.
+
+    NLTK takes one lower-case letter optionally followed by digits (``x``,
+    ``y2``) for an individual variable; used free, the model forgot its
+    quantifier, and the universal reading is the intended one (it is also
+    how Prover9 reads it). Other free names stay constants.
+    """
+    names = [n for n in _free_const_names(formula) if _NLTK_VARIABLE.match(n)]
+    free = sorted(free_vars(formula))
+    if names:
+        formula = _rename_terms(formula, {n: Var(n) for n in names})
+    todo = list(dict.fromkeys([*names, *free]))
+    return forall(todo, formula) if todo else formula
+
+
+def _free_const_names(formula: Formula) -> list[str]:
+    out: dict[str, None] = {}
+
+    def terms(ts: Sequence[Term]) -> None:
+        for t in ts:
+            if isinstance(t, Const):
+                out.setdefault(t.name, None)
+            elif isinstance(t, Func):
+                terms(t.args)
+
+    stack = [formula]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Pred):
+            terms(node.args)
+        elif isinstance(node, Eq):
+            terms((node.left, node.right))
+        elif isinstance(node, Not):
+            stack.append(node.body)
+        elif isinstance(node, (And, Or)):
+            stack.extend(reversed(node.args))
+        elif isinstance(node, (Implies, Iff, Xor)):
+            stack.extend((node.right, node.left))
+        elif isinstance(node, (ForAll, Exists)):
+            stack.append(node.body)
+    return list(out)
+
+
+def _rename_terms(formula: Formula, mapping: dict[str, Term]) -> Formula:
+    """Replace constants named in ``mapping`` (not bound variables) by terms."""
+
+    def term(t: Term) -> Term:
+        if isinstance(t, Const):
+            return mapping.get(t.name, t)
+        if isinstance(t, Func):
+            return Func(t.name, tuple(term(a) for a in t.args))
+        return t
+
+    return map_formula(
+        formula, pred=lambda p: Pred(p.name, tuple(term(a) for a in p.args)), term=term
+    )
+
+
+# ------------------------------------------------------------------ keys
+
+
+def task_key(task: Task, *, semantic: bool = False) -> str:
+    """A key that equal tasks share.
+
+    Exact: the tasks are the same IR. Semantic: the same premise set (order
+    and repeats ignored) and goal up to a consistent renaming of symbols and
+    bound variables.
+    """
+    if not semantic:
+        return digest(["exact", repr(task)])
+    return digest(["semantic", canonical(task)])
+
+
+def canonical(task: Task) -> str:
+    """A name-independent text of the task (see ``task_key``)."""
+    premises = sorted(set(task.premises), key=lambda f: (_shape(f), repr(f)))
+    namer = _Canon()
+    parts = [namer.formula(task.goal)] + sorted({namer.formula(p) for p in premises})
+    return "|".join(parts)
+
+
+def _shape(formula: Formula) -> str:
+    """The formula's text with every name erased (a renaming-invariant sort key)."""
+    return _Canon(erase=True).formula(formula)
+
+
+class _Canon:
+    """Prints formulas with symbols renamed in order of first use."""
+
+    def __init__(self, *, erase: bool = False) -> None:
+        self.erase = erase
+        self.names: dict[tuple[str, str, int], str] = {}
+
+    def _name(self, role: str, name: str, arity: int) -> str:
+        if self.erase:
+            return role
+        key = (role, name, arity)
+        if key not in self.names:
+            self.names[key] = f"{role}{len(self.names)}"
+        return self.names[key]
+
+    def term(self, t: Term, bound: dict[str, str]) -> str:
+        if isinstance(t, Var):
+            return bound.get(t.name, "?" + t.name)
+        if isinstance(t, Const):
+            return self._name("c", t.name, 0)
+        return (
+            self._name("f", t.name, len(t.args))
+            + "("
+            + ",".join(self.term(a, bound) for a in t.args)
+            + ")"
+        )
+
+    def formula(self, f: Formula, bound: dict[str, str] | None = None) -> str:
+        bound = bound or {}
+        if isinstance(f, Pred):
+            return (
+                self._name("P", f.name, len(f.args))
+                + "("
+                + ",".join(self.term(a, bound) for a in f.args)
+                + ")"
+            )
+        if isinstance(f, Eq):
+            return f"({self.term(f.left, bound)}={self.term(f.right, bound)})"
+        if isinstance(f, Not):
+            return "~" + self.formula(f.body, bound)
+        if isinstance(f, (And, Or)):
+            op = "&" if isinstance(f, And) else "|"
+            return "(" + op.join(self.formula(a, bound) for a in f.args) + ")"
+        if isinstance(f, (Implies, Iff, Xor)):
+            op = {Implies: ">", Iff: "=", Xor: "^"}[type(f)]
+            return f"({self.formula(f.left, bound)}{op}{self.formula(f.right, bound)})"
+        if isinstance(f, (ForAll, Exists)):
+            inner = dict(bound)
+            inner[f.var.name] = f"v{len(bound)}"
+            q = "A" if isinstance(f, ForAll) else "E"
+            return f"{q}{inner[f.var.name]}.{self.formula(f.body, inner)}"
+        return type(f).__name__
+
+
+def proof_key(*, backend: str, version: str, limits: Limits, task_id: str, direction: str) -> str:
+    """The proof-cache key of one prover call: the one key every path uses.
+
+    ``task_id`` is ``task_key(task)`` (premises, goal and negation as IR);
+    with the backend, its version, the limits and the direction it fixes
+    the prover input.
+    """
+    return digest(
+        {
+            "format": PROOF_KEY_FORMAT,
+            "backend": backend,
+            "version": version,
+            "limits": limits.model_dump(mode="json"),
+            "task": task_id,
+            "direction": direction,
+        }
+    )

@@ -1,0 +1,198 @@
+"""Reading one formula text the way a preset asks: LINC's strict way or our best way.
+
+``strict`` (the ``linc`` preset) reads a formula as LINC does: the argument
+rewrite (``linc_rewrite``), then NLTK's own syntax and meaning.
+
+The best way reads with our grammars and their repairs, falling back to
+LINC's rewritten text, and then repairs what models write at the level of
+the IR: ``no x.`` as ``-exists x.``, quoted names, and quantifiers whose
+scope stops short of the variable they bind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from linc.errors import LincError, ParseError
+from linc.ir import (
+    And,
+    Const,
+    Exists,
+    ForAll,
+    Formula,
+    Func,
+    Iff,
+    Implies,
+    Not,
+    Or,
+    Pred,
+    Term,
+    Xor,
+    free_vars,
+)
+from linc.parsers.linc_rewrite import negated_terms, rewrite_arguments
+from linc.rename import map_formula
+
+Reader = Callable[[str], tuple[Formula, tuple[str, ...]]]
+"""Text to (formula, kinds of the repairs applied)."""
+
+
+def make_reader(*, strict: bool, syntax: str, repair: bool) -> Reader:
+    """The reader of a preset: ``strict`` is LINC's own reading (NLTK syntax only)."""
+    from linc.parsers import read
+
+    if strict:
+        if syntax == "nltk":
+            return strict_reader()
+        return lambda text: (read(text, syntax=syntax).formula, ())
+    return best_reader(syntax=syntax, repair=repair)
+
+
+@dataclass
+class ReadMemo:
+    """A memo of formula text → IR (a problem's samples repeat each other)."""
+
+    reader: Reader
+    memo: dict[str, tuple[Formula, tuple[str, ...]] | LincError] = field(default_factory=dict)
+
+    def __call__(self, text: str) -> tuple[Formula, tuple[str, ...]]:
+        hit = self.memo.get(text)
+        if hit is None:
+            try:
+                hit = self.reader(text)
+            except LincError as exc:
+                hit = exc
+            self.memo[text] = hit
+        if isinstance(hit, LincError):
+            raise hit
+        return hit
+
+
+def strict_reader() -> Reader:
+    """LINC's reading: the argument rewrite, then NLTK's own syntax and meaning."""
+    from linc.parsers import read
+
+    def run(text: str) -> tuple[Formula, tuple[str, ...]]:
+        return read(negated_terms(rewrite_arguments(text)), syntax="nltk-strict").formula, ()
+
+    return run
+
+
+_NO_QUANTIFIER = re.compile(r"-?(?<![A-Za-z0-9_])(?:no|none|No|None)\s+([a-z][A-Za-z0-9_]*)\s*\.")
+
+
+def no_quantifier(text: str) -> str:
+    """Read the quantifier ``no x.`` (also ``none x.``) as ``-exists x.``.
+
+    Models write ``no x. P(x)`` for "no one is P"; a ``-`` glued to it
+    (``-no x.``) appears only next to sentences that say "no one ..." in
+    the recorded runs, so it is read as the same ``no``, not as a double
+    negation.
+    """
+    return _NO_QUANTIFIER.sub(lambda m: f"-exists {m.group(1)}.", text)
+
+
+def best_reader(*, syntax: str, repair: bool) -> Reader:
+    """Our reading: the grammar with repairs; LINC's rewritten text as a fallback."""
+    from linc.parsers import read
+
+    def run(text: str) -> tuple[Formula, tuple[str, ...]]:
+        if not repair:  # our grammar on LINC's rewritten text, nothing else
+            rewritten = rewrite_arguments(text) if syntax == "nltk" else text
+            return read(rewritten, syntax=syntax).formula, ()
+        fixed: tuple[str, ...] = ()
+        if syntax == "nltk":
+            spelled = no_quantifier(text)
+            if spelled != text:
+                text, fixed = spelled, ("no_quantifier",)
+        formula, kinds = _read_with_fallback(text, syntax=syntax)
+        unquoted = unquote_names(formula)
+        if unquoted != formula:
+            fixed += ("unquote",)
+        widened = widen_quantifier_scope(unquoted)
+        if widened != unquoted:
+            fixed += ("quantifier_scope",)
+        return widened, fixed + kinds
+
+    return run
+
+
+def _read_with_fallback(text: str, *, syntax: str) -> tuple[Formula, tuple[str, ...]]:
+    from linc.parsers import read
+
+    try:
+        parsed = read(text, syntax=syntax, repair=True)
+        kinds: tuple[str, ...] = ()
+    except ParseError:
+        rewritten = rewrite_arguments(text)
+        if rewritten == text:
+            raise
+        parsed = read(rewritten, syntax=syntax, repair=True)
+        kinds = ("linc_rewrite",)
+    # the free variables the parser closed are closed again later, after
+    # the quantifier-scope repair has had a chance to bind them
+    return _strip_closure(parsed.formula, parsed.closed), kinds + tuple(
+        r.kind for r in parsed.repairs
+    )
+
+
+def _strip_closure(formula: Formula, names: Sequence[str]) -> Formula:
+    """Undo the parser's universal closure over ``names`` (outermost first)."""
+    body = formula
+    for name in names:
+        if isinstance(body, ForAll) and body.var.name == name:
+            body = body.body
+        else:
+            return formula
+    return body
+
+
+def widen_quantifier_scope(formula: Formula) -> Formula:
+    """Give an unparenthesised quantifier the scope its variable asks for.
+
+    ``∀x P(x) → Q(x)`` parses (in NLTK and in FOL convention) as
+    ``(∀x P(x)) → Q(x)``, which leaves the second ``x`` free; models mean
+    ``∀x (P(x) → Q(x))``. When a quantifier is the left operand of a binary
+    connective (or the first of a conjunction/disjunction) and its variable
+    occurs free in a later operand, the quantifier is moved out to cover
+    them all. Formulas where the variable does not recur are unchanged.
+    """
+    if isinstance(formula, (Implies, Iff, Xor)):
+        left, right = formula.left, formula.right
+        if isinstance(left, (ForAll, Exists)) and left.var.name in free_vars(right):
+            inner = type(formula)(left.body, right)
+            return type(left)(left.var, widen_quantifier_scope(inner))
+        return type(formula)(widen_quantifier_scope(left), widen_quantifier_scope(right))
+    if isinstance(formula, (And, Or)):
+        first, rest = formula.args[0], formula.args[1:]
+        if isinstance(first, (ForAll, Exists)) and any(
+            first.var.name in free_vars(r) for r in rest
+        ):
+            joined = type(formula)((first.body, *rest))
+            return type(first)(first.var, widen_quantifier_scope(joined))
+        return type(formula)(tuple(widen_quantifier_scope(a) for a in formula.args))
+    if isinstance(formula, Not):
+        return Not(widen_quantifier_scope(formula.body))
+    if isinstance(formula, (ForAll, Exists)):
+        return type(formula)(formula.var, widen_quantifier_scope(formula.body))
+    return formula
+
+
+def unquote_names(formula: Formula) -> Formula:
+    """``"Walden"`` and ``Walden`` name the same thing: drop the quotes of names."""
+
+    def bare(name: str) -> str:
+        return name[1:-1] if len(name) > 2 and name[0] == name[-1] == '"' else name
+
+    def term(t: Term) -> Term:
+        if isinstance(t, Const):
+            return Const(bare(t.name))
+        if isinstance(t, Func):
+            return Func(bare(t.name), tuple(term(a) for a in t.args))
+        return t
+
+    return map_formula(
+        formula, pred=lambda p: Pred(bare(p.name), tuple(term(a) for a in p.args)), term=term
+    )
