@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 INSTALL_HINT = "pip install z3-solver"
 WATCHDOG_GRACE = 0.5
+CTRL_C_BEFORE = 0.95
+"""A ``canceled`` before this share of the timeout is Ctrl-C, not Z3's own timeout."""
 MODEL_MAX_ELEMENTS = 8
 MODEL_MAX_ROWS = 400
 TRANSLATION_VERSION = "1"
@@ -165,6 +167,7 @@ class Watchdog:
         self._cond = threading.Condition()
         self._deadlines: dict[int, tuple[float, Any]] = {}
         self._next = 0
+        self._fired: set[int] = set()
         self._thread: threading.Thread | None = None
 
     def watch(self, ctx: Any, seconds: float) -> int:
@@ -179,9 +182,13 @@ class Watchdog:
             self._cond.notify()
             return self._next
 
-    def release(self, ticket: int) -> None:
+    def release(self, ticket: int) -> bool:
+        """Stop watching ``ticket``; True when the watchdog interrupted its context."""
         with self._cond:
             self._deadlines.pop(ticket, None)
+            fired = ticket in self._fired
+            self._fired.discard(ticket)
+            return fired
 
     def _loop(self) -> None:
         with self._cond:
@@ -190,6 +197,7 @@ class Watchdog:
                 for ticket, (deadline, ctx) in list(self._deadlines.items()):
                     if deadline <= now:
                         del self._deadlines[ticket]
+                        self._fired.add(ticket)
                         log.warning("z3 did not stop at its timeout; interrupting it")
                         ctx.interrupt()
                 wait = min((d for d, _ in self._deadlines.values()), default=now + 60) - now
@@ -251,9 +259,11 @@ class Z3Backend:
                 solver.assert_and_track(tr.formula(closure(premise)), tracker)
             solver.add(z3.Not(tr.formula(closure(goal))))
             ticket = self._watchdog.watch(ctx, limits.seconds + WATCHDOG_GRACE)
+            began = time.monotonic()
             try:
                 answer = solver.check()
             except z3.Z3Exception as exc:  # out of memory, interrupted
+                self._stop_if_ctrl_c(str(exc), solver, limits, began, ticket)
                 return self._result(ProofStatus.UNKNOWN, start, f"z3: {exc}")
             if answer == z3.unsat:
                 names = {str(t): i for i, t in enumerate(trackers)}
@@ -267,10 +277,33 @@ class Z3Backend:
                     else None
                 )
                 return self._result(ProofStatus.NOT_PROVED, start, "sat", countermodel=model)
-            return self._result(ProofStatus.UNKNOWN, start, solver.reason_unknown() or "unknown")
+            reason = solver.reason_unknown() or "unknown"
+            self._stop_if_ctrl_c(reason, solver, limits, began, ticket)
+            return self._result(ProofStatus.UNKNOWN, start, reason)
         finally:
             if ticket is not None:
                 self._watchdog.release(ticket)
+
+    def _stop_if_ctrl_c(
+        self, reason: str, solver: Any, limits: Limits, began: float, ticket: int
+    ) -> None:
+        """Raise ``KeyboardInterrupt`` when Z3 stopped for Ctrl-C, not for one of our limits.
+
+        While it solves, Z3 catches SIGINT itself (its ``ctrl_c`` parameter)
+        and returns ``unknown`` with the reason ``canceled``, so Python never
+        sees the signal; read as a limit reached, it would be an ``UNKNOWN``
+        that a proof cache keeps. Z3 also says ``canceled`` for its own
+        timeout (when premises are tracked), its resource limit and the
+        watchdog's interrupt, so each of those is ruled out first.
+        """
+        if "canceled" not in reason or self._watchdog.release(ticket):
+            return
+        if time.monotonic() - began >= CTRL_C_BEFORE * limits.seconds:
+            return
+        rlimit = limits.options.get("rlimit")
+        if rlimit is not None and _rlimit_count(solver) >= int(rlimit):
+            return
+        raise KeyboardInterrupt("z3 was interrupted (SIGINT)")
 
     def _result(self, status: ProofStatus, start: float, reason: str, **extra: Any) -> ProofResult:
         return ProofResult(
@@ -281,6 +314,14 @@ class Z3Backend:
             reason=reason,
             **extra,
         )
+
+
+def _rlimit_count(solver: Any) -> int:
+    """Resource units Z3 spent in this solver (its ``rlimit count`` statistic)."""
+    try:
+        return int(solver.statistics().get_key_value("rlimit count"))
+    except _z3().Z3Exception:  # no such statistic in this Z3
+        return 0
 
 
 def _describe_model(tr: Translator, model: Any) -> str:

@@ -13,6 +13,12 @@ Two file layouts are read:
   premises as one ``context`` paragraph, the statement after the last ``?``
   of ``question``, and ``answer`` as an option letter.
 
+Ids must be unique within a file. A file is read as UTF-8 bytes (a byte
+order mark is allowed) and JSON lines end at ``\\n`` only, so invalid UTF-8
+or a bad value loses one row, never the file: ``load_dataset(...,
+skip_invalid=True, skipped=rows)`` leaves such rows out and lists each in
+``rows`` as a ``SkippedRow`` (line, reason) for the caller's report.
+
 Every loader takes a path; nothing is downloaded.
 """
 
@@ -21,11 +27,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from linc.errors import DataError, validation_message
 from linc.problems import Problem
@@ -33,10 +39,15 @@ from linc.results import Verdict
 
 log = logging.getLogger(__name__)
 
+Builder = Callable[[Any, str, Path, int, str], Problem]
+
 DATASETS = ("folio", "proofwriter", "prontoqa", "jsonl")
 
 _OPTION = re.compile(r"^\s*([A-Z])\)\s*(.+?)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_JSON_SPACE = " \t\r\n"
+_INVALID_UTF8 = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LABELS = {
     "true": Verdict.TRUE,
     "false": Verdict.FALSE,
@@ -45,54 +56,81 @@ _LABELS = {
 }
 
 
+class SkippedRow(BaseModel):
+    """A row ``load_dataset(..., skip_invalid=True)`` left out, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line: int = Field(description="line number (JSON lines) or 1-based position (a JSON list)")
+    where: str = Field(description="'line N' or 'problem N', as error messages say it")
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
 def load_dataset(
-    name: str, path: str | Path, *, limit: int | None = None, skip_invalid: bool = False
+    name: str,
+    path: str | Path,
+    *,
+    limit: int | None = None,
+    skip_invalid: bool = False,
+    skipped: list[SkippedRow] | None = None,
 ) -> list[Problem]:
     """The problems of dataset ``name`` (one of ``DATASETS``) read from ``path``.
 
     The layout (JSON lines, a JSON list of problem objects, or Logic-LM's
-    JSON) is recognised from the file itself. ``limit`` keeps the first
-    problems only. A malformed problem raises ``DataError`` naming its line
-    (or position) and field; with ``skip_invalid`` it is left out and logged
-    as a warning instead, so one bad row does not stop a run.
+    JSON) is recognised from the file itself; a UTF-8 byte order mark is
+    allowed, and JSON lines are split on ``\\n`` only. ``limit`` keeps the
+    first problems only (rows after them are not read). A malformed problem
+    (a missing or ill-typed field, bad JSON, invalid UTF-8, an ``id`` seen
+    before) raises ``DataError`` naming its line (or position) and field;
+    with ``skip_invalid`` it is left out instead, logged as a warning and
+    appended to ``skipped`` as a ``SkippedRow`` when a list is given, so one
+    bad row does not stop a run and the caller can report what was lost.
     """
     key = name.lower()
     if key not in DATASETS:
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    if limit is not None and limit < 0:
+        raise DataError(f"limit must be 0 or more, not {limit}")
     file = Path(path)
     if not file.is_file():
         raise DataError(f"{file}: no such file")
-    text = file.read_text(encoding="utf-8")
-    build = _from_object
-    if file.suffix != ".jsonl" and text.lstrip().startswith("["):
-        rows = _json(text, file)
-        if not isinstance(rows, list):
-            raise DataError(f"{file}: expected a JSON list of problems")
-        if rows and isinstance(rows[0], dict) and "context" in rows[0]:
-            build = _from_logiclm
-        entries = [(n, f"problem {n}", row) for n, row in enumerate(rows, 1)]
-    else:
-        entries = list(_json_lines(text, file))
+    build, entries = _entries(file)
     problems: list[Problem] = []
-    skipped: list[str] = []
+    lost: list[SkippedRow] = []
+    seen: dict[str, str] = {}
     for number, where, row in entries:
+        if limit is not None and len(problems) >= limit:
+            break
         try:
             if isinstance(row, DataError):
                 raise row
-            problems.append(build(row, key, file, number, where))
+            field = _surrogate_field(row)
+            if field is not None:
+                raise DataError(f"{file}: {where}: {field}: invalid UTF-8 or a lone surrogate")
+            problem = build(row, key, file, number, where)
+            if problem.id in seen:
+                raise DataError(f"{file}: {where}: id {problem.id!r} repeats {seen[problem.id]}")
         except DataError as exc:
             if not skip_invalid:
                 raise
-            skipped.append(str(exc).removeprefix(f"{file}: "))
-    if skipped:
+            lost.append(SkippedRow(line=number, where=where, reason=_reason(exc, file, where)))
+            continue
+        seen[problem.id] = where
+        problems.append(problem)
+    if lost:
         log.warning(
             "%s: skipped %d malformed problem(s): %s%s",
             file,
-            len(skipped),
-            "; ".join(skipped[:5]),
-            " ..." if len(skipped) > 5 else "",
+            len(lost),
+            "; ".join(str(s) for s in lost[:5]),
+            " ..." if len(lost) > 5 else "",
         )
-    return problems[:limit] if limit is not None else problems
+    if skipped is not None:
+        skipped.extend(lost)
+    return problems
 
 
 def label_of(text: str) -> Verdict:
@@ -108,6 +146,65 @@ def split_sentences(paragraph: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(paragraph.strip()) if s.strip()]
 
 
+def _surrogate_field(row: Any) -> str | None:
+    """The path (``premises.0``) of the first string in ``row`` holding a lone surrogate.
+
+    Such text cannot be written as UTF-8 (records, cache keys, requests), so
+    its row is refused at load time; invalid UTF-8 read from a JSON list
+    arrives here as lone surrogates too (``surrogateescape``).
+    """
+    stack: list[tuple[str, Any]] = [("", row)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return path or "value"
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                if _SURROGATE.search(key):
+                    return _join(path, "key")
+                stack.append((_join(path, key), item))
+        elif isinstance(value, list):
+            stack.extend((_join(path, str(i)), v) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
+def _join(path: str, part: str) -> str:
+    return f"{path}.{part}" if path else part
+
+
+def _kind(value: Any) -> str:
+    """A JSON value's kind in JSON's words (``true`` is a boolean, not an integer)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _reason(exc: DataError, file: Path, where: str) -> str:
+    return str(exc).removeprefix(f"{file}: ").removeprefix(f"{where}: ")
+
+
+def _entries(file: Path) -> tuple[Builder, list[tuple[int, str, Any]]]:
+    """How to build a problem, and ``(number, where, row or DataError)`` per problem."""
+    # invalid UTF-8 is kept as lone surrogates, so that only its own row is lost
+    text = file.read_bytes().decode("utf-8-sig", errors="surrogateescape")
+    if file.suffix == ".jsonl" or not text.lstrip(_JSON_SPACE).startswith("["):
+        return _from_object, list(_json_lines(text, file))
+    rows = _json(text, file)
+    if not isinstance(rows, list):
+        raise DataError(f"{file}: expected a JSON list of problems")
+    build: Builder = _from_object
+    if rows and isinstance(rows[0], dict) and "context" in rows[0]:
+        build = _from_logiclm
+    return build, [(n, f"problem {n}", row) for n, row in enumerate(rows, 1)]
+
+
 def _json(text: str, file: Path) -> Any:
     try:
         return json.loads(text)
@@ -116,15 +213,26 @@ def _json(text: str, file: Path) -> Any:
 
 
 def _json_lines(text: str, file: Path) -> Iterator[tuple[int, str, Any]]:
-    """``(line number, where, object)`` per non-blank line; a ``DataError`` for bad JSON."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
+    """``(line number, where, object)`` per non-blank line; a ``DataError`` for a bad line.
+
+    Lines end at ``\\n`` only: JSON strings may hold U+2028, U+0085 and the
+    other characters ``str.splitlines`` would also break at.
+    """
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip(_JSON_SPACE):
+            continue
+        where = f"line {number}"
+        bad = _INVALID_UTF8.search(line)
+        if bad is not None:
+            byte = ord(bad.group()) - 0xDC00
+            message = f"not UTF-8 (byte 0x{byte:02x} at column {bad.start() + 1})"
+            yield number, where, DataError(f"{file}: {where}: {message}")
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            row = DataError(f"{file}: line {number}: not JSON: {exc.msg}")
-        yield number, f"line {number}", row
+            row = DataError(f"{file}: {where}: not JSON: {exc.msg}")
+        yield number, where, row
 
 
 def _from_object(row: Any, dataset: str, file: Path, number: int, where: str) -> Problem:
@@ -132,11 +240,19 @@ def _from_object(row: Any, dataset: str, file: Path, number: int, where: str) ->
     if not isinstance(row, dict):
         raise DataError(f"{file}: {where}: expected a JSON object, got {type(row).__name__}")
     ident = row.get("id", row.get("example_id", number - 1))
+    if isinstance(ident, bool) or not isinstance(ident, (str, int)):
+        raise DataError(f"{file}: {where}: id: expected a string or an integer, got {_kind(ident)}")
     given = {key: row[key] for key in ("premises", "conclusion") if key in row}
     if isinstance(given.get("premises"), str):
         given["premises"] = split_sentences(given["premises"])
+    given_label = row.get("label")
+    if given_label is not None and not isinstance(given_label, str):
+        raise DataError(
+            f"{file}: {where}: label: expected a string (True, False, Uncertain or Unknown), "
+            f"got {_kind(given_label)}"
+        )
     try:
-        label = label_of(row["label"]) if row.get("label") is not None else None
+        label = label_of(given_label) if given_label is not None else None
     except DataError as exc:
         raise DataError(f"{file}: {where}: {exc}") from None
     return _problem(

@@ -1,7 +1,16 @@
 """linc: logical reasoning over natural language with LLM parsers and provers.
 
-``import linc`` is cheap: the public names below load on first use, and no
-optional dependency (llama_cpp, matplotlib, a prover binding) is imported.
+``import linc`` is cheap: most public names load on first use, and no
+optional dependency (llama_cpp, matplotlib, openai, a prover binding) is
+imported.
+
+``decide`` and ``Decision`` are imported at once: the function ``decide``
+shares its name with the submodule ``linc.decide``, and importing a submodule
+sets it as an attribute of its package. Bound here, while this package is
+initialised, the function replaces the submodule once and for all, so
+``linc.decide`` is the function whatever was imported first (the submodule
+stays reachable as ``sys.modules["linc.decide"]`` and through
+``from linc.decide import ...``).
 """
 
 from __future__ import annotations
@@ -9,6 +18,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from linc.decide import Decision, decide
 from linc.errors import (
     ArityError,
     BackendError,
@@ -25,8 +35,6 @@ from linc.results import Limits, ProofResult, ProofStatus, Verdict
 __version__ = "0.1.0"
 
 _LAZY = {
-    "decide": "linc.decide",
-    "Decision": "linc.decide",
     "vote": "linc.voting",
     "Answer": "linc.voting",
     "Reasoner": "linc.reasoner",
@@ -37,7 +45,6 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from linc.decide import Decision, decide
     from linc.parsers import parse, read, render
     from linc.problems import Problem
     from linc.reasoner import Reasoner
