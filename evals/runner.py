@@ -153,8 +153,9 @@ class Runner:
     def store_samples(self, texts: list[str], samples: list[Prepared]) -> None:
         if self.samples is None or len(texts) != len(samples):
             return
-        for text, sample in zip(texts, samples):
-            self.samples.put(_digest(self.sample_key(text)), sample.to_json())
+        self.samples.put_many(
+            {_digest(self.sample_key(t)): s.to_json() for t, s in zip(texts, samples)}
+        )
 
     def known(self, task_id: str) -> dict[str, dict[str, Any]]:
         return cached_outcomes(self.cache, self.settings, self.versions, task_id)

@@ -72,6 +72,19 @@ class Cache:
             "INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", (key, text)
         )
 
+    def put_many(self, items: dict[str, Any]) -> None:
+        """Store several values in one transaction (one commit instead of one each)."""
+        if not items:
+            return
+        rows = [
+            (key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+            for key, value in items.items()
+        ]
+        conn = self._connect()
+        with conn:  # a transaction: committed at the end, rolled back on an error
+            conn.execute("BEGIN")
+            conn.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", rows)
+
     def __len__(self) -> int:
         return int(self._connect().execute("SELECT COUNT(*) FROM entries").fetchone()[0])
 

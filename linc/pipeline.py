@@ -106,17 +106,22 @@ def prepare_texts(
     """Read, close and check one sample's formula texts; a task or an error."""
     read = read or reader_for(settings)
     repairs: list[str] = []
+    current = conclusion  # LINC reads the conclusion first
     try:
-        goal, fixes = read(conclusion)  # LINC reads the conclusion first
+        goal, fixes = read(conclusion)
         repairs.extend(fixes)
         parsed: list[Formula] = []
-        for text in premises:
-            formula, fixes = read(text)
+        for current in premises:
+            formula, fixes = read(current)
             repairs.extend(fixes)
             parsed.append(formula)
         return prepare_formulas(parsed, goal, settings, repairs=repairs)
     except LincError as exc:
-        return Prepared(error=classify_error(exc), detail=_one_line(exc), repairs=tuple(repairs))
+        cause = classify_error(exc)
+        detail = _one_line(exc)
+        if cause is ErrorCause.PARSE:
+            detail = f"{current[:200]!r}: {detail}"
+        return Prepared(error=cause, detail=detail, repairs=tuple(repairs))
 
 
 def prepare_formulas(
@@ -231,8 +236,7 @@ def cached_outcomes(
 def store_outcomes(cache: Cache | None, fresh: dict[str, dict[str, Any]]) -> None:
     """Write newly computed prover outcomes to the proof cache."""
     if cache is not None:
-        for key, value in fresh.items():
-            cache.put(key, value)
+        cache.put_many(fresh)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -39,7 +39,7 @@ from linc.pipeline import (
 from linc.problems import Problem
 from linc.results import TokenUsage
 from linc.settings import Settings, settings_for
-from linc.voting import Answer, Sample
+from linc.voting import Answer, ErrorCause, Sample
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,7 @@ class Reasoner:
             config, check=self.check, cache=None if cache else False, base_url=base_url
         )
         self.proof_cache: Cache | None = Cache(PROOF_NAMESPACE) if cache else None
+        self._read = reader_for(self.settings)  # one memo: samples repeat each other's formulas
 
     @property
     def stats(self) -> dict[str, int]:
@@ -131,13 +132,18 @@ class Reasoner:
         return self.parser.client.stats.as_dict()
 
     def check(self, completion: str) -> str | None:
-        """How the pipeline reads ``completion``: None when it gives a task, else the error."""
-        prepared = prepare_completion(completion, self.settings, read=reader_for(self.settings))
+        """How the pipeline reads ``completion``: None when it gives a task, else the error
+        (worded for the model: the parser re-asks with it)."""
+        prepared = prepare_completion(completion, self.settings, read=self._read)
         if prepared.task is not None:
             return None
-        if not prepared.detail.strip():
+        if prepared.error is ErrorCause.NO_FORMULAS:
             return "there is no FOL line; write one TEXT line and one FOL line per sentence"
-        return prepared.detail
+        if prepared.error is ErrorCause.PARSE:
+            return f"a formula does not parse: {prepared.detail}"
+        if prepared.error is ErrorCause.ARITY:
+            return f"{prepared.detail}; use each name with one number of arguments"
+        return prepared.detail or "the formulas cannot be decided"
 
     # ------------------------------------------------------------------ one problem
 

@@ -172,23 +172,24 @@ VOTING = ("best", "linc", "majority")
 
 
 def settings_for(
-    voting: str | None = None, *, settings: Settings | None = None, **overrides: Any
+    name: str | None = None, /, *, settings: Settings | None = None, **overrides: Any
 ) -> Settings:
     """Settings from a ``--voting`` word plus overrides (None values ignored).
 
     ``best`` and ``linc`` are the presets; ``majority`` is ``best`` with a plain
     plurality vote (an ablation). ``settings``, when given, is the starting
-    point instead (and ``voting`` must then be None).
+    point instead (and ``name`` must then be None). An override ``voting``
+    sets the vote policy alone.
     """
     if settings is not None:
-        if voting is not None:
-            raise ConfigError("give either settings or voting, not both")
+        if name is not None:
+            raise ConfigError("give either settings or a preset name, not both")
         return settings.with_(**overrides)
-    if voting is None:
-        voting = DEFAULT_PRESET
-    if voting not in VOTING:
-        raise ConfigError(f"unknown --voting {voting!r}; choose from {', '.join(VOTING)}")
-    if voting == "majority":
+    if name is None:
+        name = DEFAULT_PRESET
+    if name not in VOTING:
+        raise ConfigError(f"unknown --voting {name!r}; choose from {', '.join(VOTING)}")
+    if name == "majority":
         overrides = {"voting": "majority", **{k: v for k, v in overrides.items() if v is not None}}
         return Settings.preset_of("best", **overrides)
-    return Settings.preset_of(voting, **overrides)
+    return Settings.preset_of(name, **overrides)

@@ -52,10 +52,11 @@ def make_reader(*, strict: bool, syntax: str, repair: bool) -> Reader:
 
 @dataclass
 class ReadMemo:
-    """A memo of formula text → IR (a problem's samples repeat each other)."""
+    """A memo of formula text → IR (samples repeat each other); cleared past ``limit`` entries."""
 
     reader: Reader
     memo: dict[str, tuple[Formula, tuple[str, ...]] | LincError] = field(default_factory=dict)
+    limit: int = 50_000
 
     def __call__(self, text: str) -> tuple[Formula, tuple[str, ...]]:
         hit = self.memo.get(text)
@@ -64,6 +65,8 @@ class ReadMemo:
                 hit = self.reader(text)
             except LincError as exc:
                 hit = exc
+            if len(self.memo) >= self.limit:
+                self.memo.clear()
             self.memo[text] = hit
         if isinstance(hit, LincError):
             raise hit

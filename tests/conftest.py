@@ -43,7 +43,7 @@ def folio8_replays(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) 
         folder = root / mode
         code = main(
             ["eval", "replay", "--format", "linc", "--generations", str(shared_data / FOLIO8_RAW),
-             "--mode", mode, "--limit", "20", "--workers", "2",
+             "--voting", mode, "--limit", "20", "--workers", "2",
              "--cache-dir", str(root / "cache"), "--out", str(folder), "--json"]
         )  # fmt: skip
         assert code == 0

@@ -35,7 +35,7 @@ def _report(folder: Path) -> dict:
 def test_the_last_point_is_the_runs_own_accuracy(runs, mode):
     report = _report(runs[mode])
     curve = run_curve(runs[mode])
-    assert curve.policy == mode == report["config"]["policy"]
+    assert curve.policy == mode == report["config"]["voting"]
     assert curve.problems == 20 and curve.samples == 10
     assert [p.samples for p in curve.points] == list(range(1, 11))
     assert all(p.n == 20 for p in curve.points)

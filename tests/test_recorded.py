@@ -7,6 +7,14 @@ import json
 import pytest
 
 from linc.errors import DataError
+from linc.evals.recorded import (
+    find_depths,
+    load_linc_run,
+    load_logiclm_programs,
+    run_name,
+)
+from linc.ir import Const, ForAll, Not, Pred, Var
+from linc.parsers.extract import extract_fol, split_program
 from linc.parsers.linc_rewrite import (
     negated_terms,
     order_sensitive,
@@ -14,15 +22,6 @@ from linc.parsers.linc_rewrite import (
     prover9_readable,
     rewrite_arguments,
 )
-from linc.evals.recorded import (
-    extract_fol,
-    find_depths,
-    load_linc_run,
-    load_logiclm_programs,
-    run_name,
-    split_program,
-)
-from linc.ir import Const, ForAll, Not, Pred, Var
 from linc.results import Verdict
 
 LINC = "recorded/linc"

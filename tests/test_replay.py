@@ -18,9 +18,10 @@ import pytest
 
 from linc.errors import ConfigError
 from linc.evals.recorded import RecordedProblem, RecordedRun, load_linc_run, load_logiclm_programs
-from linc.evals.replay import ReplayOptions, replay_linc, replay_logiclm
+from linc.evals.replay import replay_linc, replay_logiclm
 from linc.evals.report import RECORDS, Report, read_records
 from linc.results import Verdict
+from linc.settings import Settings
 from linc.voting import ErrorCause
 
 LINC = "recorded/linc"
@@ -29,8 +30,9 @@ PW = "gpt-4-0613_proofwriter-neurosymbolic-8shot"
 REPO = Path(__file__).resolve().parent.parent
 
 
-def options(mode: str, tmp_path: Path, **extra) -> ReplayOptions:
-    return ReplayOptions.create(mode, workers=2, cache_dir=str(tmp_path / "cache"), **extra)
+def options(preset: str, tmp_path: Path, **extra) -> dict:
+    settings = Settings.preset_of(preset, **extra)
+    return {"settings": settings, "workers": 2, "cache_dir": str(tmp_path / "cache")}
 
 
 def one_problem(*completions: str, label: Verdict = Verdict.TRUE) -> RecordedRun:
@@ -61,9 +63,9 @@ def test_best_uncertain_weight_is_an_option(tmp_path):
     no_proof = "FOL:\tall x. (Cat(x) -> Pet(x))\nFOL:\tCat(Tim)\nFOL:\tPet(Tom)"
     run = one_problem(no_proof, no_proof, proof, label=Verdict.UNCERTAIN)
     # one proof against two Uncertain votes: 0.1 each by default, 1 each with weight 1
-    default = replay_linc(run, options("best", tmp_path))
+    default = replay_linc(run, **options("best", tmp_path))
     assert default.confusion == {"Uncertain": {"True": 1}}
-    full = replay_linc(run, options("best", tmp_path, uncertain_weight=1.0))
+    full = replay_linc(run, **options("best", tmp_path, uncertain_weight=1.0))
     assert full.accuracy == 1.0 and full.config["uncertain_weight"] == 1.0
     with pytest.raises(ConfigError, match="uncertain_weight"):
         options("best", tmp_path, uncertain_weight=1.5)
@@ -71,7 +73,7 @@ def test_best_uncertain_weight_is_an_option(tmp_path):
 
 def _only_record(tmp_path: Path, run: RecordedRun, mode: str):
     out = tmp_path / f"out-{mode}"
-    replay_linc(run, options(mode, tmp_path), out=out)
+    replay_linc(run, **options(mode, tmp_path), out=out)
     (record,) = read_records(out / RECORDS)
     return record
 
@@ -142,7 +144,7 @@ def test_prover9_timeout_is_an_error_in_parity(shared_data, tmp_path):
     problem = full.problems[33]
     run = one_problem(problem.completions[4], label=problem.label or Verdict.TRUE)
     out = tmp_path / "out"
-    replay_linc(run, options("linc", tmp_path, seconds=1.0), out=out)
+    replay_linc(run, **options("linc", tmp_path, prover_timeout=1.0), out=out)
     (record,) = read_records(out / RECORDS)
     assert record.samples[0].error is ErrorCause.TIMEOUT
     assert record.samples[0].timed_out
@@ -154,7 +156,7 @@ def test_prover9_timeout_is_an_error_in_parity(shared_data, tmp_path):
 @pytest.mark.slow
 def test_parity_reproduces_gpt4_proofwriter(shared_data, tmp_path):
     run = load_linc_run(shared_data / LINC / f"{PW}_generations_raw.json")
-    report = replay_linc(run, options("linc", tmp_path))
+    report = replay_linc(run, **options("linc", tmp_path))
     assert report.n == 360
     assert abs(report.correct - 354) <= 1  # LINC published 0.9833 = 354/360
     assert report.agreement is not None and report.agreement.rate >= 0.99
@@ -162,18 +164,18 @@ def test_parity_reproduces_gpt4_proofwriter(shared_data, tmp_path):
     assert report.per_depth is not None and set(report.per_depth) == {str(d) for d in range(6)}
     assert sum(d.n for d in report.per_depth.values()) == 360
     # warm: everything comes from the caches
-    again = replay_linc(run, options("linc", tmp_path))
+    again = replay_linc(run, **options("linc", tmp_path))
     assert again.correct == report.correct
     assert again.decisions["prover_calls"] == 0
 
 
 def test_parity_agrees_with_linc_samples_on_folio_subset(shared_data, tmp_path):
     run = load_linc_run(shared_data / LINC / f"{FOLIO8}_generations_raw.json", limit=30)
-    parity = replay_linc(run, options("linc", tmp_path, extraction="published"))
+    parity = replay_linc(run, **options("linc", tmp_path, extraction="published"))
     assert parity.agreement is not None
     assert parity.agreement.compared == 300
     assert parity.agreement.rate >= 0.99
-    best = replay_linc(run, options("best", tmp_path))
+    best = replay_linc(run, **options("best", tmp_path))
     assert best.correct >= parity.correct
     assert best.sample_parse_rate >= parity.sample_parse_rate
 
@@ -181,7 +183,7 @@ def test_parity_agrees_with_linc_samples_on_folio_subset(shared_data, tmp_path):
 @pytest.mark.slow
 def test_logiclm_programs_execute_and_beat_logiclm(shared_data, tmp_path):
     programs = load_logiclm_programs(shared_data / "recorded/logiclm/FOLIO_dev_gpt-3.5-turbo.json")
-    report = replay_logiclm(programs, options("best", tmp_path), name="gpt-3.5")
+    report = replay_logiclm(programs, **options("best", tmp_path), name="gpt-3.5")
     assert report.n == 204
     assert report.exe_rate is not None and report.exe_rate >= 0.95
     assert report.accuracy > 0.5539  # Logic-LM's own score with its random back-up
@@ -211,7 +213,7 @@ def test_cli_json_has_the_report_schema(shared_data, tmp_path):
     out = tmp_path / "out"
     proc = _cli(
         "--format", "linc", "--generations", str(shared_data / LINC / f"{PW}_generations_raw.json"),
-        "--mode", "linc", "--limit", "12", "--workers", "2", "--out", str(out), "--json",
+        "--voting", "linc", "--limit", "12", "--workers", "2", "--out", str(out), "--json",
         env=_env(tmp_path),
     )  # fmt: skip
     stdout, stderr = proc.communicate(timeout=300)
@@ -239,7 +241,7 @@ def test_cli_json_has_the_report_schema(shared_data, tmp_path):
 def test_cli_logiclm_reports_exe_rate(shared_data, tmp_path):
     proc = _cli(
         "--format", "logiclm", "--programs", str(shared_data / "recorded/logiclm/FOLIO_dev_text-davinci-003.json"),
-        "--mode", "best", "--limit", "30", "--workers", "2", "--json",
+        "--voting", "best", "--limit", "30", "--workers", "2", "--json",
         env=_env(tmp_path),
     )  # fmt: skip
     stdout, stderr = proc.communicate(timeout=300)
@@ -252,7 +254,7 @@ def test_cli_logiclm_reports_exe_rate(shared_data, tmp_path):
 def test_resume_after_kill_loses_nothing(shared_data, tmp_path):
     gen = str(shared_data / LINC / f"{PW}_generations_raw.json")
     out = tmp_path / "out"
-    args = ("--format", "linc", "--generations", gen, "--mode", "linc", "--limit", "90",
+    args = ("--format", "linc", "--generations", gen, "--voting", "linc", "--limit", "90",
             "--workers", "1", "--no-cache", "--out", str(out), "--json")  # fmt: skip
     proc = _cli(*args, env=_env(tmp_path))
     jsonl = out / RECORDS
@@ -279,6 +281,6 @@ def test_resume_after_kill_loses_nothing(shared_data, tmp_path):
     kept = {r.index: r for r in after}
     assert all(kept[r.index] == r for r in before)  # finished work was not redone
     fresh = replay_linc(
-        load_linc_run(gen, limit=90), ReplayOptions.create("linc", workers=2, cache=False)
+        load_linc_run(gen, limit=90), Settings.preset_of("linc"), workers=2, cache=False
     )
     assert json.loads(stdout)["correct"] == fresh.correct

@@ -7,111 +7,8 @@ import json
 import sys
 from typing import Any
 
+from linc.cli.options import add_llm_options, reasoner_from
 from linc.results import Verdict
-from linc.voting import POLICIES
-
-
-def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> None:
-    """Options shared by ``ask`` and ``eval run``: the model and how to sample it."""
-    group = parser.add_argument_group("model")
-    group.add_argument(
-        "--k", type=int, default=default_k, help=f"samples per problem (default {default_k})"
-    )
-    group.add_argument(
-        "--model",
-        help="model name (default: the embedded Gemma 3 270M; $LINC_MODEL); 'embedded' forces the embedded one",
-    )
-    group.add_argument(
-        "--base-url",
-        help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama); "
-        "default OpenAI when --model is given; key from $OPENAI_API_KEY",
-    )
-    group.add_argument(
-        "--api-key-env", help="environment variable holding the API key (default OPENAI_API_KEY)"
-    )
-    group.add_argument(
-        "--target", choices=["fol", "lean"], default="fol", help="logic the model writes"
-    )
-    group.add_argument(
-        "--shots", type=int, help="worked examples in the prompt, 0-8 (default 8; 2 for embedded)"
-    )
-    group.add_argument("--temperature", type=float, help="sampling temperature (default 0.8)")
-    group.add_argument("--max-tokens", type=int, help="completion token limit (default 1024)")
-    group.add_argument(
-        "--seed", type=int, help="seed of sample 0; sample i uses seed+i (default 0)"
-    )
-    group.add_argument(
-        "--grammar",
-        choices=["auto", "on", "off"],
-        help="GBNF-constrained decoding: auto = embedded model only; on = also send it to the server (llama.cpp)",
-    )
-    group.add_argument(
-        "--repair-rounds",
-        type=int,
-        help="re-asks with the error when a sample fails to parse (default 1)",
-    )
-    group.add_argument("--timeout", type=float, help="seconds per request (default 300)")
-    group.add_argument(
-        "--max-retries", type=int, help="retries per request on 429/5xx/timeouts (default 5)"
-    )
-    group.add_argument("--concurrency", type=int, help="requests in flight at once (default 4)")
-    group.add_argument("--price-in", type=float, help="USD per 1M prompt tokens, for the cost")
-    group.add_argument("--price-out", type=float, help="USD per 1M completion tokens, for the cost")
-    group.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="neither read nor write the request and proof caches",
-    )
-    provers = parser.add_argument_group("provers and vote")
-    provers.add_argument(
-        "--backend",
-        action="append",
-        dest="backends",
-        help="prover to use (repeat for an ensemble; default prover9)",
-    )
-    provers.add_argument(
-        "--prover-timeout", type=float, default=10.0, help="seconds per prover call (default 10)"
-    )
-    provers.add_argument("--voting", default="linc", choices=POLICIES, help="vote policy")
-    provers.add_argument(
-        "--uncertain-weight",
-        type=float,
-        help="what an Uncertain vote counts under --voting best (default 0.1)",
-    )
-
-
-def reasoner_from(args: argparse.Namespace) -> Any:
-    """A ``Reasoner`` built from the parsed options."""
-    from linc.config import resolve_config
-    from linc.reasoner import Reasoner
-
-    config = resolve_config(
-        model=args.model,
-        base_url=args.base_url,
-        k=args.k,
-        target=args.target,
-        api_key_env=args.api_key_env,
-        shots=args.shots,
-        temperature=args.temperature,
-        max_tokens=args.max_tokens,
-        seed=args.seed,
-        grammar=args.grammar,
-        repair_rounds=args.repair_rounds,
-        timeout=args.timeout,
-        max_retries=args.max_retries,
-        concurrency=args.concurrency,
-        price_in=args.price_in,
-        price_out=args.price_out,
-    )
-    return Reasoner(
-        config=config,
-        base_url=args.base_url,
-        backends=args.backends or ["prover9"],
-        voting=args.voting,
-        uncertain_weight=args.uncertain_weight,
-        prover_timeout=args.prover_timeout,
-        cache=not args.no_cache,
-    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -151,31 +48,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 def answer_json(answer: Any, reasoner: Any) -> dict[str, Any]:
-    """``label``, ``votes``, one entry per sample, tokens and cost."""
+    """``label``, ``votes``, the preset, one entry per sample, tokens and cost."""
     samples = []
-    for i, translation in enumerate(answer.translations):
+    for record, translation in zip(answer.records, answer.translations):
         samples.append(
             {
-                "index": i,
-                "verdict": answer.samples[i].value,
-                "error": answer.errors[i].value if answer.errors[i] else None,
-                "detail": answer.details[i] if i < len(answer.details) else "",
+                **record.model_dump(mode="json"),
                 "premises": translation.premises,
                 "conclusion": translation.conclusion,
                 "completion": translation.completion,
                 "attempts": len(translation.attempts),
-                "repairs": translation.repairs,
-                "cached": all(a.cached for a in translation.attempts)
-                if translation.attempts
-                else False,
+                "cached": translation.cached,
             }
         )
     return {
         "label": answer.label.value,
         "votes": {v.value: c for v, c in answer.votes.items()},
+        "preset": answer.preset,
         "policy": answer.policy,
+        "settings": reasoner.settings.model_dump(mode="json"),
         "samples": samples,
         "winners": answer.winners,
+        "abstained": answer.abstained,
         "evidence": answer.evidence,
         "inconsistent": answer.inconsistent,
         "model": answer.model,
@@ -195,8 +89,12 @@ def explain(answer: Any, premises: list[str], conclusion: str) -> str:
     )
     lines = [f"Answer: {answer.label.value}"]
     lines.append(
-        f"Votes: {votes or 'none'} ({k} samples from {answer.model}, vote policy {answer.policy})"
+        f"Votes: {votes or 'none'} ({k} samples from {answer.model}; preset {answer.preset}, "
+        f"vote {answer.policy})"
     )
+    if answer.abstained:
+        numbers = ", ".join(str(i + 1) for i in answer.abstained)
+        lines.append(f"Abstained (inconsistent premises prove anything): sample(s) {numbers}")
     if answer.tie:
         lines.append(
             f"Tie between {', '.join(v.value for v in answer.tied)}: the first in sample order wins."
@@ -211,7 +109,7 @@ def explain(answer: Any, premises: list[str], conclusion: str) -> str:
             lines.append(f"  {number}. {_clip(sentence, width):<{width}}  {formula}")
         if len(winner.premises) != len(premises):
             lines.append(
-                f"  (the model wrote {len(winner.premises)} premise formulas for {len(premises)} premises)"
+                f"  ({len(winner.premises)} premise formulas decided for {len(premises)} premises)"
             )
         lines.append(f"  ⊢  {_clip(conclusion, width):<{width}}  {winner.conclusion}")
         evidence = answer.details[index] if index < len(answer.details) else ""
@@ -226,8 +124,9 @@ def explain(answer: Any, premises: list[str], conclusion: str) -> str:
         extra = []
         if len(translation.attempts) > 1:
             extra.append(f"{len(translation.attempts) - 1} re-ask(s)")
-        if translation.repairs:
-            extra.append(f"repairs: {', '.join(sorted(set(translation.repairs)))}")
+        repairs = answer.records[i].repairs if i < len(answer.records) else ()
+        if repairs:
+            extra.append(f"repairs: {', '.join(sorted(set(repairs)))}")
         if answer.errors[i] is not None:
             extra.append(
                 f"{answer.errors[i].value}: {_clip(answer.details[i].splitlines()[0] if answer.details[i] else '', 100)}"

@@ -1,13 +1,14 @@
-"""``linc eval run``: a dataset through a live model, reported like ``eval replay``."""
+"""``linc eval run``: a dataset through a live model, run and reported like ``eval replay``."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from linc.cli.ask import add_llm_options, reasoner_from
+from linc.cli.options import add_llm_options, add_run_options, reasoner_from, workers_from
 from linc.evals.datasets import DATASETS
 
 
@@ -15,9 +16,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "run",
         help="evaluate a live model on FOLIO, ProofWriter, ProntoQA or your own problems",
-        description="Answer each problem of a dataset through the LLM and provers, then report "
-        "accuracy, errors by cause, confusion, tokens and seconds (the schema of 'eval replay'). "
-        "With --out, also write LINC's recorded format so the run can be replayed.",
+        description="Answer each problem of a dataset through the LLM, then decide and vote its "
+        "completions exactly as 'eval replay' does (same preset, same pipeline), and report "
+        "accuracy, errors by cause, confusion, tokens and seconds. With --out, also write LINC's "
+        "recorded format so the run can be replayed.",
     )
     parser.add_argument(
         "--dataset",
@@ -32,18 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         help="dataset file (FOLIO or your own JSON lines, or Logic-LM dev.json)",
     )
-    parser.add_argument("--limit", type=int, help="first N problems only")
-    parser.add_argument(
-        "--out", type=Path, help="folder for records.jsonl, report.json/.md and LINC-format files"
-    )
-    parser.add_argument(
-        "--resume", action="store_true", help="skip problems already in --out/records.jsonl"
-    )
     parser.add_argument(
         "--problems-at-once", type=int, default=2, help="problems in flight at once (default 2)"
     )
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    add_run_options(parser)
     add_llm_options(parser, default_k=3)
     parser.set_defaults(handler=run)
 
@@ -56,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.resume and args.out is None:
         raise ConfigError("--resume needs --out")
+    if args.cache_dir is not None:  # the request and the proof caches both live there
+        os.environ["LINC_CACHE_DIR"] = str(args.cache_dir)
     problems = load_dataset(args.dataset, args.path, limit=args.limit, skip_invalid=True)
     reasoner = reasoner_from(args)
     report = run_live(
@@ -66,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         concurrency=args.problems_at_once,
         progress=not args.no_progress and sys.stderr.isatty(),
+        workers=workers_from(args),
     )
     if args.json:
         print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from linc.decide import decide
-from linc.parsers.llm import Failure
+from linc.parsers.extract import extract_fol
+from linc.pipeline import decide_completions, vote_samples
 from linc.reasoner import Reasoner
 from linc.results import Verdict
-from linc.voting import vote
 
 pytestmark = [pytest.mark.llm, pytest.mark.slow]
 
@@ -71,13 +70,13 @@ def test_prompt_injection_in_a_premise_only_yields_formulas(cache_dir: Path) -> 
     answer = r.ask(premises, "Tom is a dog.")
     recomputed = []
     for i, t in enumerate(answer.translations):
-        assert t.failure in (None, Failure.ARITY), t.error
-        assert t.texts[0] == premises[0], "the sentence is fixed by the grammar"
-        if t.ok:
-            expected = decide(*t.formulas(), backend="prover9").verdict
-            assert answer.samples[i] is expected, "the prover decides, not the text"
-        recomputed.append(answer.samples[i])
-    assert answer.label is vote(recomputed, policy="linc").label
+        assert t.ok, t.error  # grammar-constrained: every sample reads into a task
+        extraction = extract_fol(t.completion)
+        assert extraction is not None and extraction.texts[0] == premises[0], "fixed by the grammar"
+        _, (sample,), _ = decide_completions([t.completion], r.settings)
+        assert answer.samples[i] is sample.verdict, "the prover decides, not the text"
+        recomputed.append(sample)
+    assert answer.label is vote_samples(recomputed, r.settings).label
 
 
 def test_eval_run_against_llama_cpp_server_and_cached_rerun(
@@ -125,6 +124,7 @@ def test_grammar_can_be_sent_to_the_server(llama_server: str, cache_dir: Path) -
     r = Reasoner(base_url=llama_server, model="gemma", k=1, grammar="on", max_tokens=160, shots=1)
     answer = r.ask(PREMISES, CONCLUSION)
     t = answer.translations[0]
-    assert t.failure in (None, Failure.ARITY), t.error
-    assert t.texts == [*PREMISES, CONCLUSION]
-    assert answer.samples[0] is not Verdict.ERROR or t.failure is Failure.ARITY
+    assert t.ok, t.error
+    extraction = extract_fol(t.completion)
+    assert extraction is not None and list(extraction.texts) == [*PREMISES, CONCLUSION]
+    assert answer.samples[0] is not Verdict.ERROR

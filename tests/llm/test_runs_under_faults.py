@@ -10,6 +10,7 @@ import pytest
 from linc.config import LLMConfig
 from linc.evals.datasets import load_dataset
 from linc.evals.live import run_live
+from linc.parsers.extract import extract_fol
 from linc.evals.report import RECORDS
 from linc.reasoner import Reasoner
 from linc.results import Verdict
@@ -169,4 +170,5 @@ def test_ask_many_answers_in_order_and_reports_progress(
     assert sorted(seen) == [0, 1, 2]
     assert [len(r.samples) for r in results] == [1, 1, 1]  # type: ignore[union-attr]
     for problem, result in zip(proofwriter, results):
-        assert result.translations[0].texts[0] == problem.premises[0]  # type: ignore[union-attr]
+        extraction = extract_fol(result.translations[0].completion)  # type: ignore[union-attr]
+        assert extraction is not None and extraction.texts[0] == problem.premises[0]
