@@ -12,7 +12,10 @@ switched off (from a warm cache: accuracy does not depend on it).
 
 Usage::
 
-    python benchmarks/replay.py [--repeat 3] [--only folio-8] [--ablation] [--workers 2]
+    python benchmarks/replay.py [--repeat 3] [--only folio-8] [--ablation] [--workers 2] [--live]
+
+``--live`` also times ``linc eval run`` against ``linc serve-recorded`` serving
+the same recording (cold caches), and its ratio to the replay's cold time.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -54,9 +58,9 @@ RUNS = {
     "logiclm-davinci": ("logiclm", LOGICLM / "FOLIO_dev_text-davinci-003.json"),
 }
 MODES = {
-    "parity": ["--mode", "linc", "--extraction", "published"],
-    "parity-released": ["--mode", "linc"],
-    "best": ["--mode", "best"],
+    "parity": ["--voting", "linc"],
+    "parity-released": ["--voting", "linc", "--extraction", "released"],
+    "best": ["--voting", "best"],
 }
 ABLATION = {
     "best": [],
@@ -65,7 +69,7 @@ ABLATION = {
     "no ensemble (prover9 only)": ["--backend", "prover9"],
     "no inconsistency handling": ["--no-inconsistency"],
     "no semantic dedup": ["--no-dedup"],
-    "LINC vote rule": ["--policy", "linc"],
+    "LINC vote rule": ["--policy", "linc"],  # the vote policy alone (a deprecated spelling)
 }
 
 
@@ -94,7 +98,7 @@ def measure(name: str, mode: str, *, repeat: int, workers: int) -> dict:
     kind, path = RUNS[name]
     extra = MODES[mode]
     if kind == "logiclm" and mode != "best":
-        extra = ["--mode", "linc"]
+        extra = ["--voting", "linc"]
     cold, warm, rss = [], [], []
     report: dict = {}
     with tempfile.TemporaryDirectory(prefix="linc-bench-") as tmp:
@@ -128,6 +132,66 @@ def measure(name: str, mode: str, *, repeat: int, workers: int) -> dict:
     return out
 
 
+def serve(path: Path, problems: Path) -> tuple[subprocess.Popen, str]:
+    """``linc serve-recorded`` on a free port: the process and its base URL."""
+    cmd = [sys.executable, "-m", "linc", "serve-recorded", "--format", "linc",
+           "--generations", str(path), "--port", "0", "--problems-out", str(problems)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=REPO)
+    line = proc.stdout.readline() if proc.stdout is not None else ""
+    match = re.search(r"(http://\S+/v1)", line)
+    if match is None:
+        proc.kill()
+        raise SystemExit(f"serve-recorded did not start: {line!r}")
+    return proc, match.group(1)
+
+
+def live(problems: Path, url: str, voting: str, *, cache: Path, workers: int) -> dict:
+    """One ``linc eval run`` process against serve-recorded: report, wall time."""
+    cmd = [sys.executable, "-m", "linc", "eval", "run", "--dataset", "jsonl",
+           "--path", str(problems), "--base-url", url, "--model", "recorded", "--k", "10",
+           "--voting", voting, "--workers", str(workers), "--no-progress", "--json"]  # fmt: skip
+    env = {**os.environ, "LINC_CACHE_DIR": str(cache)}
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, env=env, cwd=REPO, check=False)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.decode()[-2000:]}")
+    return {"wall": wall, "report": json.loads(proc.stdout)}
+
+
+def measure_live(name: str, mode: str, *, repeat: int, workers: int) -> dict:
+    """The live run through serve-recorded, cold, against the replay's cold time."""
+    kind, path = RUNS[name]
+    voting = MODES[mode][1]
+    walls: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="linc-live-") as tmp:
+        problems = Path(tmp) / "problems.jsonl"
+        server, url = serve(path, problems)
+        try:
+            for i in range(repeat):
+                result = live(problems, url, voting, cache=Path(tmp) / f"c{i}", workers=workers)
+                walls.append(result["wall"])
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        replayed = [
+            replay(kind, path, MODES[mode], cache=Path(tmp) / f"r{i}", workers=workers)
+            for i in range(repeat)
+        ]
+    replay_cold = statistics.median(r["wall"] for r in replayed)
+    return {
+        "run": name,
+        "mode": f"live-{mode}",
+        "accuracy": round(result["report"]["accuracy"], 4),
+        "replay_accuracy": round(replayed[-1]["report"]["accuracy"], 4),
+        "requests": result["report"]["config"]["requests"],
+        "live_cold_seconds_median": round(statistics.median(walls), 2),
+        "live_cold_seconds": [round(x, 2) for x in walls],
+        "replay_cold_seconds_median": round(replay_cold, 2),
+        "live_over_replay": round(statistics.median(walls) / replay_cold, 2),
+    }
+
+
 def ablation(names: list[str], *, workers: int) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="linc-ablation-") as tmp:
@@ -136,7 +200,7 @@ def ablation(names: list[str], *, workers: int) -> list[dict]:
             for name in names:
                 kind, path = RUNS[name]
                 result = replay(
-                    kind, path, ["--mode", "best", *extra], cache=Path(tmp), workers=workers
+                    kind, path, ["--voting", "best", *extra], cache=Path(tmp), workers=workers
                 )
                 row[name] = round(result["report"]["accuracy"], 4)
             rows.append(row)
@@ -158,6 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         "--ablation", action="store_true", help="also print the best-mode ablation table"
     )
     parser.add_argument("--no-timing", action="store_true", help="skip the timing runs")
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="also time a live 'eval run' through 'linc serve-recorded' (LINC-format runs)",
+    )
     args = parser.parse_args(argv)
     names = args.only or list(RUNS)
     results = []
@@ -170,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
                 row["load_average"] = [round(x, 2) for x in os.getloadavg()]
                 print(json.dumps(row), flush=True)
                 results.append(row)
+                if args.live and RUNS[name][0] == "linc" and mode in ("best", "parity"):
+                    row = measure_live(name, mode, repeat=args.repeat, workers=args.workers)
+                    print(json.dumps(row), flush=True)
+                    results.append(row)
     table = ablation(names, workers=args.workers) if args.ablation else []
     print(json.dumps({
         "machine": {"cpus": os.cpu_count(), "load_average": [round(x, 2) for x in os.getloadavg()]},

@@ -23,8 +23,10 @@ from linc.decide import Decision, decide
 from linc.errors import ConfigError, LincError
 from linc.parsers.reader import SYNTAXES
 from linc.problems import Problem
+from linc.procedure import usable
 from linc.registry import get_backend
 from linc.results import Limits, Verdict
+from linc.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -89,23 +91,38 @@ class GoldReport(BaseModel):
     )
 
 
+def _names(backend: str | Sequence[str]) -> list[str]:
+    return [backend] if isinstance(backend, str) else list(backend)
+
+
 def check_gold(
     problems: Sequence[Problem],
     *,
-    backend: str | Sequence[str] = "prover9",
-    timeout: float = 10.0,
+    settings: Settings | None = None,
+    backend: str | Sequence[str] | None = None,
+    timeout: float | None = None,
     limits: Limits | None = None,
-    repair: bool = False,
+    repair: bool | None = None,
     syntax: str = "unicode",
     cache: Cache | None = None,
     workers: int | None = None,
     keep_outcomes: bool = False,
 ) -> GoldReport:
-    """Decide each problem's gold FOL (written in ``syntax``) with ``backend`` and score it."""
+    """Decide each problem's gold FOL (written in ``syntax``) and score it.
+
+    ``settings`` (default: the ``best`` preset) give the backends, the prover
+    limit and whether slips are repaired; ``backend``, ``timeout``,
+    ``limits`` and ``repair`` override them. Every backend decides every
+    problem (an ensemble), so backends are compared with each other too.
+    """
     if syntax not in SYNTAXES:
         raise ConfigError(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAXES)}")
-    names = [backend] if isinstance(backend, str) else list(backend)
-    limits = limits if limits is not None else Limits(seconds=timeout)
+    settings = usable(settings or Settings())
+    names = list(settings.backends) if backend is None else _names(backend)
+    if limits is None:
+        seconds = timeout if timeout is not None else settings.prover_timeout
+        limits = Limits(seconds=seconds, memory_mb=settings.memory_mb or 2048)
+    repair = settings.repair if repair is None else repair
     versions = {name: get_backend(name).available().version for name in names}
     start = time.perf_counter()
     call_seconds: list[float] = []

@@ -40,7 +40,7 @@ from linc.pipeline import (
     store_outcomes,
     vote_samples,
 )
-from linc.procedure import backend_versions, known_outcome, run_task
+from linc.procedure import backend_versions, known_outcome, run_task, usable
 from linc.results import Verdict
 from linc.settings import Settings
 from linc.voting import ErrorCause, Sample
@@ -92,7 +92,7 @@ class Runner:
         cache_dir: str | Path | None = None,
         progress: bool | None = None,
     ) -> None:
-        self.settings = settings
+        self.settings = usable(settings)
         self.workers = max(1, workers)
         self.progress_enabled = progress
         self.stats = RunStats()

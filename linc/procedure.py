@@ -15,6 +15,7 @@ the goal was proved. ``Settings.on_limit`` says what a limit means.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,8 @@ from linc.results import ProofResult, ProofStatus, Verdict
 from linc.settings import OnLimit, Procedure, Settings
 from linc.task import DIRECTIONS, Task, proof_key
 from linc.voting import ErrorCause, Sample
+
+log = logging.getLogger(__name__)
 
 Oracle = Callable[[str, str], ProofResult]
 """``oracle(backend, direction)``: one prover call's result (raises ``BackendError``)."""
@@ -121,6 +124,29 @@ def evidence(name: str, result: ProofResult) -> str:
 
 
 # ----------------------------------------------------------------- calling provers
+
+
+def usable(settings: Settings) -> Settings:
+    """``settings`` with the preset's default backends that cannot run here left out.
+
+    The ``best`` preset names Z3, Prover9 and E; E is an optional extra, so a
+    machine without it runs the portfolio on the others (logged). Backends
+    named explicitly are kept, and a missing one is an error when it is used.
+    """
+    from linc.registry import get_backend
+
+    default = Settings.preset_of(settings.preset).backends
+    if settings.backends != default:
+        return settings
+    here = tuple(name for name in default if get_backend(name).available())
+    if not here or here == default:
+        return settings
+    log.warning(
+        "backends %s are not installed here; the portfolio runs on %s",
+        ", ".join(n for n in default if n not in here),
+        ", ".join(here),
+    )
+    return settings.with_(backends=here)
 
 
 def backend_versions(settings: Settings) -> dict[str, str]:

@@ -37,6 +37,7 @@ from linc.pipeline import (
     vote_samples,
 )
 from linc.problems import Problem
+from linc.procedure import usable
 from linc.results import TokenUsage
 from linc.settings import Settings, settings_for
 from linc.voting import Answer, ErrorCause, Sample
@@ -111,14 +112,16 @@ class Reasoner:
                 model=model, base_url=base_url, k=k, target=Target(target), **llm_options
             )
         self.config = config
-        self.settings = settings_for(
-            voting,
-            settings=settings,
-            backends=backends,
-            uncertain_weight=uncertain_weight,
-            rename_arity=rename_arity,
-            prover_timeout=prover_timeout,
-            syntax="lean" if config.target is Target.LEAN else None,
+        self.settings = usable(
+            settings_for(
+                voting,
+                settings=settings,
+                backends=backends,
+                uncertain_weight=uncertain_weight,
+                rename_arity=rename_arity,
+                prover_timeout=prover_timeout,
+                syntax="lean" if config.target is Target.LEAN else None,
+            )
         )
         self.parser = SemanticParser(
             config, check=self.check, cache=None if cache else False, base_url=base_url

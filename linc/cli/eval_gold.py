@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from linc.cli.prove import backends_from
+from linc.cli.options import add_settings_options, settings_from
 from linc.evals.datasets import DATASETS
 from linc.results import Limits
 
@@ -27,19 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="dataset name for the loader (default folio)",
     )
     parser.add_argument(
-        "--backend",
-        "-b",
-        action="append",
-        metavar="NAME",
-        help="backend (repeat or comma-separate for an ensemble; default prover9)",
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=10.0, help="seconds per prover call (default 10)"
-    )
-    parser.add_argument(
         "--memory", type=int, default=2048, metavar="MB", help="memory per prover call"
     )
-    parser.add_argument("--repair", action="store_true", help="repair slips in the gold FOL")
+    parser.add_argument(
+        "--repair",
+        action="store_true",
+        help="repair slips in the gold FOL (the best preset does; this forces it under linc)",
+    )
     parser.add_argument(
         "--syntax",
         default="unicode",
@@ -54,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--all", action="store_true", help="include every problem's outcome in the JSON"
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_settings_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -64,9 +59,8 @@ def run(args: argparse.Namespace) -> int:
     problems = load_dataset(args.dataset, args.path, limit=args.limit, skip_invalid=True)
     report = check_gold(
         problems,
-        backend=backends_from(args.backend),
-        limits=Limits(seconds=args.timeout, memory_mb=args.memory),
-        repair=args.repair,
+        settings=settings_from(args, repair=True if args.repair else None),
+        limits=Limits(seconds=settings_from(args).prover_timeout, memory_mb=args.memory),
         syntax=args.syntax,
         workers=args.workers,
         keep_outcomes=args.all,

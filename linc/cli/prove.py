@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from linc.cli.options import Deprecated
 from linc.decide import Decision, decide
 from linc.results import Limits, ProofResult, ProofStatus
 
@@ -30,7 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="backend to use (repeat, or comma-separate, for an ensemble; default prover9)",
     )
     parser.add_argument(
-        "--timeout", type=float, default=10.0, help="seconds per prover call (default 10)"
+        "--prover-timeout", type=float, default=10.0, help="seconds per prover call (default 10)"
+    )
+    parser.add_argument(
+        "--timeout", dest="prover_timeout", type=float, action=Deprecated, use="--prover-timeout"
     )
     parser.add_argument(
         "--memory", type=int, default=2048, metavar="MB", help="memory per prover call"
@@ -54,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         args.premise,
         args.conclusion,
         backend=backends_from(args.backend),
-        limits=Limits(seconds=args.timeout, memory_mb=args.memory),
+        limits=Limits(seconds=args.prover_timeout, memory_mb=args.memory),
         syntax=args.syntax,
         repair=args.repair,
     )
