@@ -103,7 +103,7 @@ def test_ctrl_c_in_decide_raises_and_caches_nothing(tmp_path: Path) -> None:
 def test_ctrl_c_in_linc_prove_exits_130(tmp_path: Path) -> None:
     premises = [f"--premise={p}" for p in pigeonhole()]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "linc", "prove", "-b", "z3", "--timeout", "60", *premises]
+        [sys.executable, "-m", "linc", "prove", "-b", "z3", "--prover-timeout", "60", *premises]
         + ["--conclusion", "Q(a)"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
