@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from importlib import import_module
 
@@ -55,7 +57,14 @@ def _register(module_name: str, subparsers: argparse._SubParsersAction) -> None:
     import_module(module_name).register(subparsers)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like an interrupt, so runs stop their workers and close their files."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
