@@ -52,11 +52,13 @@ def run_live(
     concurrency: int = 2,
     progress: bool | None = False,
     workers: int = 1,
+    skipped_rows: Sequence[str] = (),
 ) -> Report:
     """Answer ``problems`` with ``reasoner`` and summarise them in a ``Report``.
 
     ``concurrency``: problems whose requests are in flight at once;
-    ``workers``: processes for reading and proving (1: this process).
+    ``workers``: processes for reading and proving (1: this process);
+    ``skipped_rows``: dataset rows the loader left out, for the report.
     """
     source = live_source(problems, reasoner=reasoner, dataset=dataset, concurrency=concurrency)
     folder = Path(out) if out is not None else None
@@ -79,6 +81,7 @@ def run_live(
         decisions=runner.stats.as_dict(),
         tokens=TokenUsage.of(_total(records, "prompt_tokens"), _total(records, "completion_tokens")),
         versions={**_versions(), **runner.versions},
+        skipped_rows=skipped_rows,
     )
     if folder is not None:
         write_json(report, folder / "report.json")

@@ -102,6 +102,9 @@ class Report(BaseModel):
     agreement: Agreement | None = None
     published_accuracy: float | None = None
     versions: dict[str, str] = Field(default_factory=dict)
+    skipped_rows: list[str] = Field(
+        default_factory=list, description="dataset rows left out, each 'line N: reason'"
+    )
 
 
 def build_report(
@@ -116,6 +119,7 @@ def build_report(
     versions: dict[str, str] | None = None,
     tokens: TokenUsage | None = None,
     agreement_details: int = 5000,
+    skipped_rows: Sequence[str] = (),
 ) -> Report:
     """Summarise problem records into a ``Report`` (records in any order)."""
     records = sorted(records, key=lambda r: r.index)
@@ -164,6 +168,7 @@ def build_report(
         agreement=agreement(records, details=agreement_details),
         published_accuracy=published_accuracy,
         versions=versions or {},
+        skipped_rows=list(skipped_rows),
     )
 
 
@@ -289,6 +294,10 @@ def render_markdown(report: Report) -> str:
         )
         lines.append(f"| agreement of recorded votes | {a.votes_agree}/{a.votes_compared} |")
     lines.append("")
+    if report.skipped_rows:
+        lines += [f"## Dataset rows left out ({len(report.skipped_rows)})", ""]
+        lines += [f"- {row}" for row in report.skipped_rows]
+        lines.append("")
     if report.errors:
         lines += ["## Sample errors by cause", "", "| cause | samples |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in report.errors.items()]

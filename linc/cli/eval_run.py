@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--resume needs --out")
     if args.cache_dir is not None:  # the request and the proof caches both live there
         os.environ["LINC_CACHE_DIR"] = str(args.cache_dir)
-    problems = load_dataset(args.dataset, args.path, limit=args.limit, skip_invalid=True)
+    skipped: list = []
+    problems = load_dataset(
+        args.dataset, args.path, limit=args.limit, skip_invalid=True, skipped=skipped
+    )
     reasoner = reasoner_from(args)
     report = run_live(
         problems,
@@ -63,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         concurrency=args.problems_at_once,
         progress=not args.no_progress and sys.stderr.isatty(),
         workers=workers_from(args),
+        skipped_rows=[str(row) for row in skipped],
     )
     if args.json:
         print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
