@@ -8,11 +8,12 @@ with the gold label, with the reason recorded).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypedDict
 
@@ -117,70 +118,136 @@ def check_gold(
     """
     if syntax not in SYNTAXES:
         raise ConfigError(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAXES)}")
+    names, limits, repair = _resolve(settings, backend, timeout, limits, repair)
+    versions = {name: get_backend(name).available().version for name in names}
+    start = time.perf_counter()
+    call_seconds: list[float] = []
+    one = functools.partial(
+        _decide_one,
+        names=names,
+        limits=limits,
+        syntax=syntax,
+        repair=repair,
+        cache=cache,
+        call_seconds=call_seconds,
+    )
+    outcomes = _decide_all(one, problems, workers)
+    return _report(
+        outcomes,
+        start=start,
+        names=names,
+        versions=versions,
+        limits=limits,
+        repair=repair,
+        call_seconds=call_seconds,
+        keep_outcomes=keep_outcomes,
+    )
+
+
+def _resolve(
+    settings: Settings | None,
+    backend: str | Sequence[str] | None,
+    timeout: float | None,
+    limits: Limits | None,
+    repair: bool | None,
+) -> tuple[list[str], Limits, bool]:
+    """The backends, limits and repair flag: ``settings`` (default ``best``) with overrides."""
     settings = usable(settings or Settings())
     names = list(settings.backends) if backend is None else _names(backend)
     if limits is None:
         seconds = timeout if timeout is not None else settings.prover_timeout
         limits = Limits(seconds=seconds, memory_mb=settings.memory_mb or 2048)
     repair = settings.repair if repair is None else repair
-    versions = {name: get_backend(name).available().version for name in names}
-    start = time.perf_counter()
-    call_seconds: list[float] = []
+    return names, limits, repair
 
-    def one(problem: Problem) -> GoldOutcome:
-        t0 = time.perf_counter()
-        premises = list(problem.premises_fol or [])
-        conclusion = problem.conclusion_fol or ""
-        base: _Given = {
-            "id": problem.id,
-            "gold": problem.label,
-            "premises_fol": premises,
-            "conclusion_fol": conclusion,
-        }
-        if problem.premises_fol is None or problem.conclusion_fol is None:
-            return GoldOutcome(**base, got=Verdict.ERROR, error="no gold FOL")
-        try:
-            decision: Decision = decide(
-                premises,
-                conclusion,
-                backend=names,
-                limits=limits,
-                syntax=syntax,
-                repair=repair,
-                cache=cache,
-            )
-        except LincError as exc:
-            return GoldOutcome(
-                **base,
-                got=Verdict.ERROR,
-                error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}",
-                seconds=time.perf_counter() - t0,
-            )
-        for direction in (decision.conclusion, decision.negation):
-            call_seconds.extend(r.seconds for r in direction.values())
+
+def _decide_one(
+    problem: Problem,
+    *,
+    names: list[str],
+    limits: Limits,
+    syntax: str,
+    repair: bool,
+    cache: Cache | None,
+    call_seconds: list[float],
+) -> GoldOutcome:
+    """Decide one problem's gold FOL; each prover call's time goes to ``call_seconds``."""
+    t0 = time.perf_counter()
+    premises = list(problem.premises_fol or [])
+    conclusion = problem.conclusion_fol or ""
+    base: _Given = {
+        "id": problem.id,
+        "gold": problem.label,
+        "premises_fol": premises,
+        "conclusion_fol": conclusion,
+    }
+    if problem.premises_fol is None or problem.conclusion_fol is None:
+        return GoldOutcome(**base, got=Verdict.ERROR, error="no gold FOL")
+    try:
+        decision: Decision = decide(
+            premises,
+            conclusion,
+            backend=names,
+            limits=limits,
+            syntax=syntax,
+            repair=repair,
+            cache=cache,
+        )
+    except LincError as exc:
         return GoldOutcome(
             **base,
-            got=decision.verdict,
-            per_backend=decision.per_backend,
-            inconsistent=decision.inconsistent,
-            timed_out=decision.timed_out,
-            repairs=list(decision.repairs),
+            got=Verdict.ERROR,
+            error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}",
             seconds=time.perf_counter() - t0,
         )
+    for direction in (decision.conclusion, decision.negation):
+        call_seconds.extend(r.seconds for r in direction.values())
+    return GoldOutcome(
+        **base,
+        got=decision.verdict,
+        per_backend=decision.per_backend,
+        inconsistent=decision.inconsistent,
+        timed_out=decision.timed_out,
+        repairs=list(decision.repairs),
+        seconds=time.perf_counter() - t0,
+    )
 
+
+def _decide_all(
+    one: Callable[[Problem], GoldOutcome], problems: Sequence[Problem], workers: int | None
+) -> list[GoldOutcome]:
+    """``one`` over the problems, in order, on ``workers`` threads (default: one per CPU)."""
     workers = workers if workers is not None else max(1, os.cpu_count() or 1)
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(one, problems))
-    else:
-        outcomes = [one(p) for p in problems]
+            return list(pool.map(one, problems))
+    return [one(p) for p in problems]
 
+
+def _per_label(outcomes: Sequence[GoldOutcome]) -> dict[str, LabelCount]:
+    """Problems and agreements per gold label (``none`` for no label), sorted by label."""
     per_label: dict[str, LabelCount] = {}
     for o in outcomes:
         key = o.gold.value if o.gold is not None else "none"
         count = per_label.setdefault(key, LabelCount())
         count.n += 1
         count.agree += o.got is o.gold
+    return dict(sorted(per_label.items()))
+
+
+def _report(
+    outcomes: list[GoldOutcome],
+    *,
+    start: float,
+    names: list[str],
+    versions: dict[str, str],
+    limits: Limits,
+    repair: bool,
+    call_seconds: list[float],
+    keep_outcomes: bool,
+) -> GoldReport:
+    """Score the outcomes against the gold labels, overall and per backend."""
+    per_label = _per_label(outcomes)
     per_backend_agree = {
         name: sum(1 for o in outcomes if o.per_backend.get(name) is o.gold and o.gold is not None)
         for name in names
@@ -188,7 +255,7 @@ def check_gold(
     return GoldReport(
         n=len(outcomes),
         agree=sum(1 for o in outcomes if o.got is o.gold),
-        per_label=dict(sorted(per_label.items())),
+        per_label=per_label,
         disagreements=[o for o in outcomes if o.got is not o.gold],
         seconds=time.perf_counter() - start,
         backends=names,

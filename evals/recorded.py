@@ -130,76 +130,14 @@ def load_linc_run(
     files when None, skipped when False, read from the path when given.
     """
     gen_path = Path(generations)
-    raw = _read_json(gen_path)
-    if not isinstance(raw, list) or not all(
-        isinstance(p, list) and all(isinstance(c, str) for c in p) for p in raw
-    ):
-        raise DataError(f"{gen_path}: expected a list of lists of completions")
+    raw = _read_completions(gen_path)
     ref_path = Path(references) if references is not None else sibling(gen_path, "_references.json")
-    labels: list[Verdict | None]
-    if ref_path.is_file():
-        refs = _read_json(ref_path)
-        if not isinstance(refs, list) or len(refs) != len(raw):
-            raise DataError(
-                f"{ref_path}: {len(refs) if isinstance(refs, list) else 'no'} labels "
-                f"for {len(raw)} problems"
-            )
-        labels = [label_of(r) for r in refs]
-    elif references is not None:
-        raise DataError(f"file not found: {ref_path}")
-    else:
-        labels = [None] * len(raw)
-
+    labels = _read_labels(ref_path, required=references is not None, n=len(raw))
     name = run_name(gen_path)
-    match = _RUN_NAME.match(name)
-    model, task, mode, shots = (
-        (match["model"], match["task"], match["mode"], int(match["shots"]))
-        if match
-        else ("", "", "", None)
-    )
-
-    depth_list: list[int | None] = [None] * len(raw)
-    if depths is not False:
-        depth_path = (
-            Path(depths)
-            if isinstance(depths, (str, Path))
-            else find_depths(ref_path, task=task, n=len(raw))
-        )
-        if depth_path is not None:
-            data = _read_json(depth_path)
-            if not isinstance(data, list) or len(data) != len(raw):
-                raise DataError(f"{depth_path}: expected {len(raw)} depths")
-            depth_list = [int(d) for d in data]
-
-    prc: list[list[Verdict]] | None = None
-    if recorded is not False:
-        prc_path = (
-            Path(recorded)
-            if isinstance(recorded, (str, Path))
-            else sibling(gen_path, "_generations_prc.json")
-        )
-        if prc_path.is_file():
-            data = _read_json(prc_path)
-            if (
-                isinstance(data, list)
-                and len(data) == len(raw)
-                and all(isinstance(p, list) and len(p) == len(raw[i]) for i, p in enumerate(data))
-            ):
-                prc = [[label_of(v, error_ok=True) for v in p] for p in data]
-            elif isinstance(recorded, (str, Path)):
-                raise DataError(f"{prc_path}: shape differs from {gen_path}")
-            else:
-                log.info("ignoring %s: shape differs from the completions", prc_path)
-
-    published = None
-    results_path = sibling(gen_path, "_results.json")
-    if results_path.is_file():
-        for value in _read_json(results_path).values():
-            if isinstance(value, dict):
-                for key, number in value.items():
-                    if key.startswith("accuracy") and isinstance(number, (int, float)):
-                        published = float(number)
-
+    model, task, mode, shots = _name_parts(name)
+    depth_list = _read_depths(depths, ref_path, task=task, n=len(raw))
+    prc = _read_recorded(recorded, gen_path, raw)
+    published = _published_accuracy(gen_path)
     problems = [
         RecordedProblem(
             index=i,
@@ -221,6 +159,99 @@ def load_linc_run(
         problems=problems,
         published_accuracy=published,
     )
+
+
+def _read_completions(gen_path: Path) -> list[list[str]]:
+    """The ``_generations_raw.json`` file: one list of completions per problem."""
+    raw = _read_json(gen_path)
+    if not isinstance(raw, list) or not all(
+        isinstance(p, list) and all(isinstance(c, str) for c in p) for p in raw
+    ):
+        raise DataError(f"{gen_path}: expected a list of lists of completions")
+    return raw
+
+
+def _read_labels(ref_path: Path, *, required: bool, n: int) -> list[Verdict | None]:
+    """The gold label per problem; all None when the (default) references are missing."""
+    if ref_path.is_file():
+        refs = _read_json(ref_path)
+        if not isinstance(refs, list) or len(refs) != n:
+            raise DataError(
+                f"{ref_path}: {len(refs) if isinstance(refs, list) else 'no'} labels "
+                f"for {n} problems"
+            )
+        return [label_of(r) for r in refs]
+    if required:
+        raise DataError(f"file not found: {ref_path}")
+    return [None] * n
+
+
+def _name_parts(name: str) -> tuple[str, str, str, int | None]:
+    """``(model, task, mode, shots)`` from a run's name (empty when it does not fit)."""
+    match = _RUN_NAME.match(name)
+    if match is None:
+        return "", "", "", None
+    return match["model"], match["task"], match["mode"], int(match["shots"])
+
+
+def _read_depths(
+    depths: Path | str | None | bool, ref_path: Path, *, task: str, n: int
+) -> list[int | None]:
+    """The proof depth per problem: from ``depths``, found next to the references, or None."""
+    if depths is False:
+        return [None] * n
+    depth_path = (
+        Path(depths) if isinstance(depths, (str, Path)) else find_depths(ref_path, task=task, n=n)
+    )
+    if depth_path is None:
+        return [None] * n
+    data = _read_json(depth_path)
+    if not isinstance(data, list) or len(data) != n:
+        raise DataError(f"{depth_path}: expected {n} depths")
+    return [int(d) for d in data]
+
+
+def _read_recorded(
+    recorded: Path | str | None | bool, gen_path: Path, raw: list[list[str]]
+) -> list[list[Verdict]] | None:
+    """LINC's own per-sample answers (``_generations_prc.json``), when they fit the completions.
+
+    A file given by path must fit; a sibling that does not is ignored.
+    """
+    if recorded is False:
+        return None
+    given = isinstance(recorded, (str, Path))
+    prc_path = (
+        Path(recorded)
+        if isinstance(recorded, (str, Path))
+        else sibling(gen_path, "_generations_prc.json")
+    )
+    if not prc_path.is_file():
+        return None
+    data = _read_json(prc_path)
+    if (
+        isinstance(data, list)
+        and len(data) == len(raw)
+        and all(isinstance(p, list) and len(p) == len(raw[i]) for i, p in enumerate(data))
+    ):
+        return [[label_of(v, error_ok=True) for v in p] for p in data]
+    if given:
+        raise DataError(f"{prc_path}: shape differs from {gen_path}")
+    log.info("ignoring %s: shape differs from the completions", prc_path)
+    return None
+
+
+def _published_accuracy(gen_path: Path) -> float | None:
+    """The last ``accuracy*`` number in the run's ``_results.json``, if there is one."""
+    published = None
+    results_path = sibling(gen_path, "_results.json")
+    if results_path.is_file():
+        for value in _read_json(results_path).values():
+            if isinstance(value, dict):
+                for key, number in value.items():
+                    if key.startswith("accuracy") and isinstance(number, (int, float)):
+                        published = float(number)
+    return published
 
 
 # ---------------------------------------------------------------- Logic-LM
