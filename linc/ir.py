@@ -10,12 +10,14 @@ Conventions:
 - ``And`` and ``Or`` are n-ary (at least two operands) and keep the grouping
   the text wrote: ``A & B & C`` is one ``And`` of three, ``A & (B & C)`` is
   an ``And`` of two. ``Implies``, ``Iff`` and ``Xor`` are binary.
-- Formulas are kept shallow: parsers refuse nesting deeper than
-  ``MAX_DEPTH`` so that every recursive walk below is safe.
+- Every walk over formulas goes through ``linc.walk`` (iterative, so any
+  depth walks). Parsers still refuse nesting deeper than ``MAX_DEPTH``: the
+  dataclass-generated ``==``, ``hash`` and ``repr`` of the nodes recurse.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -173,59 +175,54 @@ def exists(names: Iterable[str], body: Formula) -> Formula:
 
 
 # ------------------------------------------------------------------ walking
+# every walk goes through linc.walk (iterative: any depth, linear time)
 
 
 def children(formula: Formula) -> tuple[Formula, ...]:
     """The direct sub-formulas of ``formula``."""
-    if isinstance(formula, (And, Or)):
-        return formula.args
-    if isinstance(formula, (Implies, Iff, Xor)):
-        return (formula.left, formula.right)
-    if isinstance(formula, (Not, ForAll, Exists)):
-        return (formula.body,)
-    return ()
+    return walk.children(formula)  # type: ignore[return-value]
 
 
 def subformulas(formula: Formula) -> Iterator[Formula]:
-    """Every sub-formula, ``formula`` first (pre-order, iterative)."""
-    stack = [formula]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(children(node)))
+    """Every sub-formula, ``formula`` first (pre-order)."""
+    return walk.preorder(formula)  # type: ignore[return-value]
 
 
 def depth(formula: Formula) -> int:
     """Nesting depth of the formula tree (an atom has depth 1)."""
-    best = 0
-    stack = [(formula, 1)]
-    while stack:
-        node, level = stack.pop()
-        best = max(best, level)
-        stack.extend((child, level + 1) for child in children(node))
-    return best
+    return walk.fold(formula, lambda node, parts: 1 + max(parts, default=0))
 
 
 def atoms_terms(formula: Formula) -> Iterator[Term]:
-    """Every term that occurs in the formula, sub-terms included."""
+    """Every term that occurs in the formula, sub-terms included.
+
+    Atoms come in pre-order; the terms of one atom last argument first,
+    each before its own arguments (also last first).
+    """
     for node in subformulas(formula):
-        if isinstance(node, Pred):
-            roots: tuple[Term, ...] = node.args
-        elif isinstance(node, Eq):
-            roots = (node.left, node.right)
-        else:
-            continue
-        stack = list(roots)
-        while stack:
-            term = stack.pop()
-            yield term
-            if isinstance(term, Func):
-                stack.extend(term.args)
+        if isinstance(node, (Pred, Eq)):
+            terms = walk.preorder(node, terms=True, reverse=True)
+            next(terms)  # the atom itself
+            yield from terms  # type: ignore[misc]
 
 
 def free_vars(formula: Formula) -> frozenset[str]:
     """Names of the variables that occur free in ``formula``."""
-    return _free(formula, frozenset())
+    bound = walk.Scope()
+    free: set[str] = set()
+
+    def enter(node: Formula | Term) -> None:
+        if isinstance(node, (ForAll, Exists)):
+            bound.enter(node.var.name)
+
+    def leave(node: Formula | Term, parts: list[None]) -> None:
+        if isinstance(node, (ForAll, Exists)):
+            bound.leave(node.var.name)
+        elif type(node) is Var and node.name not in bound:
+            free.add(node.name)
+
+    walk.fold(formula, leave, enter=enter, terms=True, memo=False)
+    return frozenset(free)
 
 
 def closure(formula: Formula) -> Formula:
@@ -234,25 +231,13 @@ def closure(formula: Formula) -> Formula:
     return forall(sorted(free), formula) if free else formula
 
 
-def _free(formula: Formula, bound: frozenset[str]) -> frozenset[str]:
-    if isinstance(formula, (ForAll, Exists)):
-        return _free(formula.body, bound | {formula.var.name})
-    if isinstance(formula, Pred):
-        return frozenset().union(*(_term_vars(t) for t in formula.args)) - bound
-    if isinstance(formula, Eq):
-        return (_term_vars(formula.left) | _term_vars(formula.right)) - bound
-    out: frozenset[str] = frozenset()
-    for child in children(formula):
-        out |= _free(child, bound)
-    return out
-
-
-def _term_vars(term: Term) -> frozenset[str]:
-    if isinstance(term, Var):
-        return frozenset({term.name})
-    if isinstance(term, Func):
-        return frozenset().union(*(_term_vars(t) for t in term.args))
-    return frozenset()
+def _term_vars(terms: Iterable[Term]) -> frozenset[str]:
+    return frozenset(
+        node.name
+        for term in terms
+        for node in walk.preorder(term, terms=True)
+        if isinstance(node, Var)
+    )
 
 
 def substitute(formula: Formula, mapping: Mapping[str, Term]) -> Formula:
@@ -263,42 +248,37 @@ def substitute(formula: Formula, mapping: Mapping[str, Term]) -> Formula:
     """
     if not mapping:
         return formula
-    return _subst(formula, dict(mapping))
+    return walk.recurse(_subst(formula, dict(mapping)))
 
 
-def _subst(formula: Formula, mapping: dict[str, Term]) -> Formula:
-    if isinstance(formula, Pred):
-        return Pred(formula.name, tuple(_subst_term(t, mapping) for t in formula.args))
-    if isinstance(formula, Eq):
-        return Eq(_subst_term(formula.left, mapping), _subst_term(formula.right, mapping))
-    if isinstance(formula, Not):
-        return Not(_subst(formula.body, mapping))
-    if isinstance(formula, (And, Or)):
-        return type(formula)(tuple(_subst(a, mapping) for a in formula.args))
-    if isinstance(formula, (Implies, Iff, Xor)):
-        return type(formula)(_subst(formula.left, mapping), _subst(formula.right, mapping))
+def _subst(formula: Formula, mapping: dict[str, Term]) -> walk.Walk[Formula]:
+    """One step of ``substitute`` (run by ``walk.recurse``)."""
+    if isinstance(formula, (Pred, Eq)):
+        return _subst_terms(formula, mapping)
     if isinstance(formula, (ForAll, Exists)):
         name = formula.var.name
         inner = {k: v for k, v in mapping.items() if k != name}
         if not inner:
             return formula
-        incoming = frozenset().union(*(_term_vars(t) for t in inner.values()))
+        incoming = _term_vars(inner.values())
         body = formula.body
         if name in incoming:
             taken = incoming | free_vars(body) | set(inner)
             fresh = _fresh(name, taken)
-            body = _subst(body, {name: Var(fresh)})
+            body = yield _subst(body, {name: Var(fresh)})
             name = fresh
-        return type(formula)(Var(name), _subst(body, inner))
-    return formula
+        return type(formula)(Var(name), (yield _subst(body, inner)))
+    parts = []
+    for child in children(formula):
+        parts.append((yield _subst(child, mapping)))
+    return walk.rebuild(formula, parts)
 
 
-def _subst_term(term: Term, mapping: Mapping[str, Term]) -> Term:
-    if isinstance(term, Var):
-        return mapping.get(term.name, term)
-    if isinstance(term, Func):
-        return Func(term.name, tuple(_subst_term(t, mapping) for t in term.args))
-    return term
+def _subst_terms(atom: Pred | Eq, mapping: Mapping[str, Term]) -> Pred | Eq:
+    def var(v: Var) -> Term:
+        return mapping.get(v.name, v)
+
+    return walk.rewrite(atom, {Var: var})
 
 
 def _fresh(base: str, taken: Iterable[str]) -> str:
@@ -307,6 +287,23 @@ def _fresh(base: str, taken: Iterable[str]) -> str:
     while f"{base}{index}" in used:
         index += 1
     return f"{base}{index}"
+
+
+def canonical(formula: Formula) -> str:
+    """An exact, unambiguous text of ``formula`` (for cache keys)."""
+    return str(walk.fold(formula, _canonical, terms=True))
+
+
+def _canonical(node: Formula | Term, parts: list[walk.Piece]) -> walk.Piece:
+    if isinstance(node, (Var, Const)):
+        return ("V" if isinstance(node, Var) else "C") + json.dumps(node.name)
+    if isinstance(node, (Func, Pred)):
+        kind = "F" if isinstance(node, Func) else "P"
+        return walk.cat(kind, json.dumps(node.name), "(", walk.join(",", parts), ")")
+    if isinstance(node, (ForAll, Exists)):
+        var = json.dumps(node.var.name)
+        return walk.cat(type(node).__name__, "(", var, ",", parts[0], ")")
+    return walk.cat(type(node).__name__, "(", walk.join(",", parts), ")")
 
 
 # ---------------------------------------------------------------- signature
@@ -351,3 +348,7 @@ def check_arities(formulas: Iterable[Formula]) -> dict[Symbol, int]:
             raise ArityError(name, next(iter(arities)), next(iter(sig[other])), role="pred/func")
         out[(role, name)] = next(iter(arities))
     return out
+
+
+# last: the walker imports the node classes above
+from linc import walk
