@@ -12,45 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from linc.ir import (
-    And,
-    Const,
-    Eq,
-    Exists,
-    ForAll,
-    Formula,
-    Func,
-    Iff,
-    Implies,
-    Not,
-    Or,
-    Pred,
-    Term,
-    Xor,
-    signature,
-)
+from linc import walk
+from linc.ir import Const, Eq, Formula, Func, Pred, Term, signature
 
 
 def map_formula(
     formula: Formula, *, pred: Callable[[Pred], Formula], term: Callable[[Term], Term]
 ) -> Formula:
     """``formula`` with ``pred`` applied to each atom and ``term`` to each equation side."""
-    if isinstance(formula, Pred):
-        return pred(formula)
-    if isinstance(formula, Eq):
-        return Eq(term(formula.left), term(formula.right))
-    if isinstance(formula, Not):
-        return Not(map_formula(formula.body, pred=pred, term=term))
-    if isinstance(formula, (And, Or)):
-        return type(formula)(tuple(map_formula(a, pred=pred, term=term) for a in formula.args))
-    if isinstance(formula, (Implies, Iff, Xor)):
-        return type(formula)(
-            map_formula(formula.left, pred=pred, term=term),
-            map_formula(formula.right, pred=pred, term=term),
-        )
-    if isinstance(formula, (ForAll, Exists)):
-        return type(formula)(formula.var, map_formula(formula.body, pred=pred, term=term))
-    return formula
+
+    def equation(node: Eq) -> Eq:
+        return Eq(term(node.left), term(node.right))
+
+    return walk.rewrite(formula, {Pred: pred, Eq: equation}, terms=False)
 
 
 def rename_clashes(formulas: Sequence[Formula]) -> tuple[list[Formula], bool]:
@@ -65,19 +39,20 @@ def rename_clashes(formulas: Sequence[Formula]) -> tuple[list[Formula], bool]:
     if not pred_names and not func_names:
         return list(formulas), False
 
-    def term(t: Term) -> Term:
-        if isinstance(t, Const):
-            return Const(func_names.get((t.name, 0), t.name))
-        if isinstance(t, Func):
-            return Func(
-                func_names.get((t.name, len(t.args)), t.name), tuple(term(a) for a in t.args)
-            )
-        return t
+    def const(c: Const) -> Const:
+        new = func_names.get((c.name, 0))
+        return c if new is None else Const(new)
 
-    def pred(p: Pred) -> Formula:
-        return Pred(pred_names.get((p.name, len(p.args)), p.name), tuple(term(a) for a in p.args))
+    def func(f: Func) -> Func:
+        new = func_names.get((f.name, len(f.args)))
+        return f if new is None else Func(new, f.args)
 
-    return [map_formula(f, pred=pred, term=term) for f in formulas], True
+    def pred(p: Pred) -> Pred:
+        new = pred_names.get((p.name, len(p.args)))
+        return p if new is None else Pred(new, p.args)
+
+    hooks: dict[type, walk.Hook] = {Const: const, Func: func, Pred: pred}
+    return [walk.rewrite(f, hooks) for f in formulas], True
 
 
 def _clash_names(
