@@ -17,11 +17,11 @@ quantifier turns the ``Const`` occurrences of its variable in its body into
 from __future__ import annotations
 
 import re
-from operator import is_
 from typing import Any, ClassVar
 
 from lark import Token, Transformer
 
+from linc import walk
 from linc.ir import (
     MAX_DEPTH,
     And,
@@ -94,61 +94,35 @@ def _token_of(value: Any) -> Token | None:
 
 
 def bind(formula: Formula, name: str) -> Formula:
-    """Turn the ``Const(name)`` occurrences in ``formula`` into ``Var(name)``.
-
-    Recursion is bounded by the parser's depth limit.
-    """
+    """Turn the ``Const(name)`` occurrences in ``formula`` into ``Var(name)``."""
     return _bind(formula, name, Var(name))
 
 
-def _bind(f: Formula, name: str, var: Var) -> Formula:
-    # on the parser's hot path: atoms, the common case, are checked first
-    if isinstance(f, Pred):
-        old = f.args
-        for a in old:
-            if type(a) is not Const or a.name == name:
-                break
-        else:
-            return f  # the common case: nothing to bind
-        args = tuple([_bind_term(a, name, var) for a in old])
-        return f if all(map(is_, args, old)) else Pred(f.name, args)
-    if isinstance(f, Not):
-        body = _bind(f.body, name, var)
-        return f if body is f.body else Not(body)
-    if isinstance(f, (And, Or)):
-        parts = [_bind(a, name, var) for a in f.args]
-        if all(map(is_, parts, f.args)):
-            return f
-        return type(f)(tuple(parts))
-    if isinstance(f, (Implies, Iff, Xor)):
-        left = _bind(f.left, name, var)
-        right = _bind(f.right, name, var)
-        if left is f.left and right is f.right:
-            return f
-        return type(f)(left, right)
-    if isinstance(f, (ForAll, Exists)):
-        if f.var.name == name:
-            return f  # the inner binder already took its occurrences
-        body = _bind(f.body, name, var)
-        return f if body is f.body else type(f)(f.var, body)
-    if isinstance(f, Eq):
-        lhs = _bind_term(f.left, name, var)
-        rhs = _bind_term(f.right, name, var)
-        if lhs is f.left and rhs is f.right:
-            return f
-        return Eq(lhs, rhs)
-    return f
+def _bind(formula: Formula, name: str, var: Var) -> Formula:
+    """``bind`` with the ``Var`` to put in (one walk; unchanged parts stay the same objects)."""
 
+    def atom(f: Pred) -> Pred | None:
+        # on the parser's hot path: atoms over constants are the common case
+        found = False
+        for a in f.args:
+            if type(a) is Func:
+                return None  # walk into the terms
+            if type(a) is Const and a.name == name:
+                found = True
+        if not found:
+            return f  # nothing to bind
+        return Pred(
+            f.name, tuple([var if type(a) is Const and a.name == name else a for a in f.args])
+        )
 
-def _bind_term(t: Term, name: str, var: Var) -> Term:
-    if isinstance(t, Const):
-        return var if t.name == name else t
-    if isinstance(t, Func):
-        args = tuple([_bind_term(a, name, var) for a in t.args])
-        if all(map(is_, args, t.args)):
-            return t
-        return Func(t.name, args)
-    return t
+    def binder(f: ForAll | Exists) -> Formula | None:
+        return f if f.var.name == name else None  # an inner binder took its occurrences
+
+    def const(c: Const) -> Term:
+        return var if c.name == name else c
+
+    pre: dict[type, walk.Hook] = {Pred: atom, ForAll: binder, Exists: binder}
+    return walk.rewrite(formula, {Const: const}, pre=pre, memo=False)
 
 
 # ---------------------------------------------------------------- callbacks

@@ -180,8 +180,6 @@ def _run_with_depth(grammar: str, text: str) -> tuple[Formula, int]:
         formula, depth = _parse(grammar, text)
     except (BuildError, UnexpectedInput) as exc:
         raise _as_parse_error(text, exc, grammar) from None
-    except RecursionError:  # pragma: no cover - the parser is iterative
-        raise _error_at(text, 0, f"formula nested deeper than {MAX_DEPTH} levels") from None
     return formula, depth
 
 
