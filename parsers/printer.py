@@ -9,12 +9,14 @@ prints. ``prover9`` and ``tptp`` are printed by their backends.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from importlib import import_module
 from itertools import count
 from typing import ClassVar
 
+from linc import walk
 from linc.errors import LincError
 from linc.ir import (
     And,
@@ -36,9 +38,9 @@ from linc.ir import (
     Var,
     Xor,
     atoms_terms,
-    children,
     subformulas,
 )
+from linc.walk import Piece, cat, join
 
 RENDER_SYNTAXES = ("nltk", "unicode", "lean", "prover9", "tptp")
 """Output syntaxes ``render`` accepts."""
@@ -79,6 +81,8 @@ def _delegate(formula: Formula, syntax: str) -> str:
 # ------------------------------------------------------------------ printers
 
 ATOM = 0
+Printed = tuple[Piece, int]
+"""A printed formula and its precedence level."""
 
 
 class _Printer:
@@ -101,50 +105,38 @@ class _Printer:
     EQ = 0
 
     def render(self, formula: Formula) -> str:
-        done: dict[int, tuple[str, int]] = {}
-        stack: list[tuple[Formula, bool]] = [(formula, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if id(node) in done:
-                continue
-            kids = children(node)
-            if not expanded and kids:
-                stack.append((node, True))
-                stack.extend((kid, False) for kid in kids if id(kid) not in done)
-                continue
-            done[id(node)] = self.node(node, [done[id(kid)] for kid in kids])
-        return done[id(formula)][0]
+        # children right to left: which bad name is reported first stays as it was
+        return str(walk.fold(formula, self.node, reverse=True)[0])
 
     @staticmethod
-    def wrap(child: tuple[str, int], limit: int) -> str:
+    def wrap(child: Printed, limit: int) -> Piece:
         text, level = child
-        return f"({text})" if level > limit else text
+        return cat("(", text, ")") if level > limit else text
 
-    def node(self, f: Formula, kids: list[tuple[str, int]]) -> tuple[str, int]:
+    def node(self, f: Formula, kids: list[Printed]) -> Printed:
         if isinstance(f, Pred):
             if f.name in COMPARISONS and len(f.args) == 2:
                 left, right = (self.term(t) for t in f.args)
-                return f"{left} {self.comparison(f.name)} {right}", self.EQ
+                return cat(left, " ", self.comparison(f.name), " ", right), self.EQ
             return self.atom(f), ATOM
         if isinstance(f, Eq):
-            return f"{self.term(f.left)} = {self.term(f.right)}", self.EQ
+            left, right = self.term(f.left), self.term(f.right)
+            return cat(left, " = ", right), self.EQ
         if isinstance(f, Not):
             if isinstance(f.body, Eq):
-                return f"{self.NOT}({kids[0][0]})", self.NOT_LEVEL
-            return self.NOT + self.wrap(kids[0], self.NOT_OPERAND), self.NOT_LEVEL
+                return cat(self.NOT, "(", kids[0][0], ")"), self.NOT_LEVEL
+            return cat(self.NOT, self.wrap(kids[0], self.NOT_OPERAND)), self.NOT_LEVEL
         if isinstance(f, (And, Or)):
             conjunction = isinstance(f, And)
             level = self.AND if conjunction else self.OR
             sep = self.AND_SYM if conjunction else self.OR_SYM
-            parts = [
-                f"({text})" if lvl >= level else text for text, lvl in kids
-            ]  # an And inside an And keeps its parentheses
-            return f" {sep} ".join(parts), level
+            # an And inside an And keeps its parentheses
+            parts = [self.wrap(kid, level - 1) for kid in kids]
+            return join(f" {sep} ", parts), level
         if isinstance(f, (Implies, Iff, Xor)):
             kind = type(f)
             level = {Implies: self.IMPLIES, Iff: self.IFF, Xor: self.XOR}[kind]
-            left = f"({kids[0][0]})" if kids[0][1] >= level else kids[0][0]
-            right = f"({kids[1][0]})" if kids[1][1] >= level else kids[1][0]
+            left, right = (self.wrap(kid, level - 1) for kid in kids)
             return self.binary(kind, left, right), level
         if isinstance(f, (ForAll, Exists)):
             universal = isinstance(f, ForAll)
@@ -155,27 +147,35 @@ class _Printer:
             return self.BOTTOM, ATOM
         raise RenderError(f"not a formula: {f!r}")
 
-    def binary(self, kind: type[Binary], left: str, right: str) -> str:
+    def binary(self, kind: type[Binary], left: Piece, right: Piece) -> Piece:
         sym = {Implies: self.IMP_SYM, Iff: self.IFF_SYM, Xor: self.XOR_SYM}[kind]
-        return f"{left} {sym} {right}"
+        return cat(left, f" {sym} ", right)
 
     def comparison(self, name: str) -> str:
         return name
 
-    def atom(self, f: Pred) -> str:
+    def atom(self, f: Pred) -> Piece:
         name = self.name(f.name)
         if not f.args:
             return name
-        return f"{name}({', '.join(self.term(t) for t in f.args)})"
+        return cat(name, "(", join(", ", [self.term(t) for t in f.args]), ")")
 
-    def term(self, t: Term) -> str:
+    def term(self, t: Term) -> Piece:
+        # names are checked parent first, arguments left to right
+        return walk.fold(t, self.term_node, enter=self.term_enter, terms=True)
+
+    def term_enter(self, t: Term) -> None:
         if isinstance(t, Func):
-            return f"{self.name(t.name)}({', '.join(self.term(a) for a in t.args)})"
+            self.name(t.name)
+        elif not isinstance(t, (Var, Const)):
+            raise RenderError(f"not a term: {t!r}")
+
+    def term_node(self, t: Term, args: list[Piece]) -> Piece:
+        if isinstance(t, Func):
+            return cat(self.name(t.name), "(", join(", ", args), ")")
         if isinstance(t, Var):
             return self.variable(t.name)
-        if isinstance(t, Const):
-            return self.name(t.name)
-        raise RenderError(f"not a term: {t!r}")
+        return self.name(t.name)
 
     def name(self, name: str) -> str:  # pragma: no cover - overridden
         return name
@@ -183,9 +183,7 @@ class _Printer:
     def variable(self, name: str) -> str:
         return self.name(name)
 
-    def quantifier(
-        self, universal: bool, var: str, body: tuple[str, int]
-    ) -> str:  # pragma: no cover
+    def quantifier(self, universal: bool, var: str, body: Printed) -> Piece:  # pragma: no cover
         raise NotImplementedError
 
 
@@ -228,9 +226,9 @@ class NltkPrinter(_Printer):
     def variable(self, name: str) -> str:
         return self.renamed.get(name, name)
 
-    def quantifier(self, universal: bool, var: str, body: tuple[str, int]) -> str:
+    def quantifier(self, universal: bool, var: str, body: Printed) -> Piece:
         word = "all" if universal else "exists"
-        return f"{word} {var}. {self.wrap(body, 2)}"
+        return cat(word, " ", var, ". ", self.wrap(body, 2))
 
 
 class UnicodePrinter(_Printer):
@@ -252,14 +250,13 @@ class UnicodePrinter(_Printer):
     def comparison(self, name: str) -> str:
         return {">=": "≥", "<=": "≤"}.get(name, name)
 
-    def quantifier(self, universal: bool, var: str, body: tuple[str, int]) -> str:
+    def quantifier(self, universal: bool, var: str, body: Printed) -> Piece:
         sym = "∀" if universal else "∃"
         text, level = body
-        return (
-            f"{sym}{var} {text}"
-            if level == ATOM or (level == 1 and text[0] in "¬∀∃")
-            else f"{sym}{var} ({text})"
-        )
+        first = text[0] if isinstance(text, str) else text.first
+        if level == ATOM or (level == 1 and first in "¬∀∃"):
+            return cat(sym, var, " ", text)
+        return cat(sym, var, " (", text, ")")
 
 
 class LeanPrinter(_Printer):
@@ -291,51 +288,94 @@ class LeanPrinter(_Printer):
     def comparison(self, name: str) -> str:
         return {">=": "≥", "<=": "≤"}.get(name, name)
 
-    def atom(self, f: Pred) -> str:
-        return " ".join([self.name(f.name), *(self.argument(t) for t in f.args)])
+    def atom(self, f: Pred) -> Piece:
+        return join(" ", [self.name(f.name), *(self.argument(t) for t in f.args)])
 
-    def term(self, t: Term) -> str:
+    def term_node(self, t: Term, args: list[Piece]) -> Piece:
         if isinstance(t, Func):
-            return " ".join([self.name(t.name), *(self.argument(a) for a in t.args)])
-        return super().term(t)
+            wrapped = [
+                cat("(", a, ")") if isinstance(arg, Func) else a for arg, a in zip(t.args, args)
+            ]
+            return join(" ", [self.name(t.name), *wrapped])
+        return super().term_node(t, args)
 
-    def argument(self, t: Term) -> str:
+    def argument(self, t: Term) -> Piece:
         text = self.term(t)
-        return f"({text})" if isinstance(t, Func) else text
+        return cat("(", text, ")") if isinstance(t, Func) else text
 
-    def binary(self, kind: type[Binary], left: str, right: str) -> str:
+    def binary(self, kind: type[Binary], left: Piece, right: Piece) -> Piece:
         if kind is Xor:
-            return f"Xor' {self.operand(left)} {self.operand(right)}"
+            return cat("Xor' ", self.operand(left), " ", self.operand(right))
         return super().binary(kind, left, right)
 
-    @staticmethod
-    def operand(text: str) -> str:
-        bare = text[1:-1] if text.startswith("(") and text.endswith(")") else text
-        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_']*|«[^»]*»", bare):
-            return bare
-        return text if text.startswith("(") and _balanced_outer(text) else f"({text})"
+    def render(self, formula: Formula) -> str:
+        self.parens: dict[int, tuple[int, float]] = {}
+        return super().render(formula)
 
-    def node(self, f: Formula, kids: list[tuple[str, int]]) -> tuple[str, int]:
+    def operand(self, text: Piece) -> Piece:
+        if isinstance(text, str):
+            bare = text[1:-1] if text.startswith("(") and text.endswith(")") else text
+            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_']*|«[^»]*»", bare):
+                return bare
+        # else a linked Text, which is never one name (names are str, and no
+        # printed formula is a name in parentheses)
+        if text.startswith("(") and _balanced_outer(text, self.parens):
+            return text
+        return cat("(", text, ")")
+
+    def node(self, f: Formula, kids: list[Printed]) -> Printed:
         if isinstance(f, Xor):
             return self.binary(Xor, self.wrap(kids[0], 100), self.wrap(kids[1], 100)), ATOM
         return super().node(f, kids)
 
-    def quantifier(self, universal: bool, var: str, body: tuple[str, int]) -> str:
+    def quantifier(self, universal: bool, var: str, body: Printed) -> Piece:
         sym = "∀" if universal else "∃"
-        return f"{sym} {var}, {body[0]}"
+        return cat(sym, " ", var, ", ", body[0])
 
 
-def _balanced_outer(text: str) -> bool:
-    """Whether the first ``(`` of ``text`` closes at its last character."""
-    depth = 0
-    for i, ch in enumerate(text):
+def _balanced_outer(text: Piece, known: dict[int, tuple[int, float]]) -> bool:
+    """Whether the first ``(`` of ``text``, its first character, closes at its last one.
+
+    ``known`` keeps what ``_parens`` learnt of each ``Text`` for later calls.
+    """
+    total, low = _parens(text, known)
+    return total == 0 and low >= 1
+
+
+def _parens(text: Piece, known: dict[int, tuple[int, float]]) -> tuple[int, float]:
+    """The depth of ``text``'s parentheses at its end, and the lowest depth after
+    any of its proper prefixes (``inf`` for one character)."""
+    if isinstance(text, str):
+        return _string_parens(text)
+    done = known
+    stack: list[tuple[Piece, bool]] = [(text, False)]
+    while stack:
+        piece, ready = stack.pop()
+        if isinstance(piece, str):
+            done[id(piece)] = _string_parens(piece)
+        elif ready:
+            total, low = done[id(piece.pieces[0])]
+            for part in piece.pieces[1:]:
+                t, lo = done[id(part)]
+                total, low = total + t, min(low, total, total + lo)
+            done[id(piece)] = total, low
+        elif id(piece) not in done:
+            stack.append((piece, True))
+            stack.extend((part, False) for part in piece.pieces)
+    return done[id(text)]
+
+
+def _string_parens(text: str) -> tuple[int, float]:
+    if "(" not in text and ")" not in text:
+        return 0, (0 if len(text) > 1 else math.inf)
+    depth, low = 0, math.inf
+    for ch in text[:-1]:
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
-            if depth == 0:
-                return i == len(text) - 1
-    return False
+        low = min(low, depth)
+    return depth + (text[-1] == "(") - (text[-1] == ")"), low
 
 
 _PRINTERS: dict[str, type[_Printer]] = {
