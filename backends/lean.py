@@ -28,8 +28,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from linc import walk
 from linc.backends import process
-from linc.backends.fold import fold_formula, fold_term
 from linc.backends.naming import Namer, plain
 from linc.errors import BackendUnavailable
 from linc.ir import (
@@ -53,6 +53,7 @@ from linc.ir import (
 )
 from linc.registry import Availability
 from linc.results import Limits, ProofResult, ProofStatus
+from linc.walk import Piece, cat, join
 
 ENV_BINARY = "LINC_LEAN"
 INSTALL_HINT = (
@@ -108,40 +109,46 @@ class Printer:
         return ident
 
     def term(self, t: Term) -> str:
-        return fold_term(t, self._term)
+        return str(self._text(t))
 
-    def _term(self, t: Term, args: list[str]) -> str:
+    def _text(self, t: Term) -> Piece:
+        return walk.fold(t, self._term, terms=True)
+
+    def _term(self, t: Term, args: list[Piece]) -> Piece:
         if isinstance(t, Var):
             return self.names.get(("var", t.name), t.name, _identifier)
         if isinstance(t, Const):
             return self._symbol("func", t.name, 0)
         name = self._symbol("func", t.name, len(t.args))
-        return f"({name} {' '.join(args)})"
+        return cat("(", name, " ", join(" ", args), ")")
 
     def formula(self, f: Formula) -> str:
-        return fold_formula(f, self._formula)
+        return str(walk.fold(f, self._formula))
 
-    def _formula(self, f: Formula, parts: list[str]) -> str:
+    def _formula(self, f: Formula, parts: list[Piece]) -> Piece:
         if isinstance(f, Pred):
             name = self._symbol("pred", f.name, len(f.args))
-            return f"({name} {' '.join(self.term(a) for a in f.args)})" if f.args else name
+            if not f.args:
+                return name
+            return cat("(", name, " ", join(" ", [self._text(a) for a in f.args]), ")")
         if isinstance(f, Eq):
-            return f"({self.term(f.left)} = {self.term(f.right)})"
+            left, right = self._text(f.left), self._text(f.right)
+            return cat("(", left, " = ", right, ")")
         if isinstance(f, Not):
-            return f"(¬{parts[0]})"
+            return cat("(¬", parts[0], ")")
         if isinstance(f, And):
-            return "(" + " ∧ ".join(parts) + ")"
+            return cat("(", join(" ∧ ", parts), ")")
         if isinstance(f, Or):
-            return "(" + " ∨ ".join(parts) + ")"
+            return cat("(", join(" ∨ ", parts), ")")
         if isinstance(f, Implies):
-            return f"({parts[0]} → {parts[1]})"
+            return cat("(", parts[0], " → ", parts[1], ")")
         if isinstance(f, Iff):
-            return f"({parts[0]} ↔ {parts[1]})"
+            return cat("(", parts[0], " ↔ ", parts[1], ")")
         if isinstance(f, Xor):  # core Lean has no Prop-valued xor
-            return f"(¬({parts[0]} ↔ {parts[1]}))"
+            return cat("(¬(", parts[0], " ↔ ", parts[1], "))")
         if isinstance(f, (ForAll, Exists)):
             q = "∀" if isinstance(f, ForAll) else "∃"
-            return f"({q} {self.term(f.var)} : {SORT}, {parts[0]})"
+            return cat("(", q, " ", self.term(f.var), " : ", SORT, ", ", parts[0], ")")
         if isinstance(f, Top):
             return "True"
         if isinstance(f, Bottom):

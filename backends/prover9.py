@@ -28,9 +28,9 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import ClassVar
 
+from linc import walk
 from linc.backends import process
 from linc.backends.binary import BinaryBackend
-from linc.backends.fold import fold_formula, fold_term
 from linc.backends.naming import Namer, plain
 from linc.errors import BackendError, BackendUnavailable
 from linc.ir import (
@@ -54,6 +54,7 @@ from linc.ir import (
 )
 from linc.registry import Availability
 from linc.results import Limits, ProofResult, ProofStatus
+from linc.walk import Piece, cat, join
 
 log = logging.getLogger(__name__)
 
@@ -114,42 +115,46 @@ class Printer:
         self.names = Namer(reserved=RESERVED)
 
     def term(self, t: Term) -> str:
-        return fold_term(t, self._term)
+        return str(self._text(t))
 
-    def _term(self, t: Term, args: list[str]) -> str:
+    def _text(self, t: Term) -> Piece:
+        return walk.fold(t, self._term, terms=True)
+
+    def _term(self, t: Term, args: list[Piece]) -> Piece:
         if isinstance(t, Var):
             return self.names.get(("var", t.name), t.name, _variable_shape)
         if isinstance(t, Const):
             return self.names.get(("func", t.name, 0), t.name, _constant_shape)
         name = self.names.get(("func", t.name, len(t.args)), t.name, _symbol_shape)
-        return f"{name}({','.join(args)})"
+        return cat(name, "(", join(",", args), ")")
 
     def formula(self, f: Formula) -> str:
-        return fold_formula(f, self._formula)
+        return str(walk.fold(f, self._formula))
 
-    def _formula(self, f: Formula, parts: list[str]) -> str:
+    def _formula(self, f: Formula, parts: list[Piece]) -> Piece:
         if isinstance(f, Pred):
             if not f.args:
                 return self.names.get(("pred", f.name, 0), f.name, _constant_shape)
             name = self.names.get(("pred", f.name, len(f.args)), f.name, _symbol_shape)
-            return f"{name}({','.join(self.term(a) for a in f.args)})"
+            return cat(name, "(", join(",", [self._text(a) for a in f.args]), ")")
         if isinstance(f, Eq):
-            return f"({self.term(f.left)} = {self.term(f.right)})"
+            left, right = self._text(f.left), self._text(f.right)
+            return cat("(", left, " = ", right, ")")
         if isinstance(f, Not):
-            return f"-{parts[0]}" if isinstance(f.body, Pred) else f"-{_wrap(parts[0])}"
+            return cat("-", parts[0] if isinstance(f.body, Pred) else _wrap(parts[0]))
         if isinstance(f, And):
-            return "(" + " & ".join(parts) + ")"
+            return cat("(", join(" & ", parts), ")")
         if isinstance(f, Or):
-            return "(" + " | ".join(parts) + ")"
+            return cat("(", join(" | ", parts), ")")
         if isinstance(f, Implies):
-            return f"({parts[0]} -> {parts[1]})"
+            return cat("(", parts[0], " -> ", parts[1], ")")
         if isinstance(f, Iff):
-            return f"({parts[0]} <-> {parts[1]})"
+            return cat("(", parts[0], " <-> ", parts[1], ")")
         if isinstance(f, Xor):
-            return f"-({parts[0]} <-> {parts[1]})"
+            return cat("-(", parts[0], " <-> ", parts[1], ")")
         if isinstance(f, (ForAll, Exists)):
             word = "all" if isinstance(f, ForAll) else "exists"
-            return f"({word} {self.term(f.var)} {_wrap(parts[0])})"
+            return cat("(", word, " ", self.term(f.var), " ", _wrap(parts[0]), ")")
         if isinstance(f, Top):
             return "$T"
         if isinstance(f, Bottom):
@@ -157,8 +162,8 @@ class Printer:
         raise TypeError(f"not a formula: {f!r}")
 
 
-def _wrap(text: str) -> str:
-    return text if text.startswith("(") or text in ("$T", "$F") else f"({text})"
+def _wrap(text: Piece) -> Piece:
+    return text if text.startswith("(") or text in ("$T", "$F") else cat("(", text, ")")
 
 
 def format_formula(f: Formula) -> str:
