@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from itertools import product
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from linc.backends.fold import canonical, fold_formula, fold_term
+from linc import walk
 from linc.errors import BackendUnavailable
 from linc.ir import (
     And,
@@ -37,6 +37,7 @@ from linc.ir import (
     Top,
     Var,
     Xor,
+    canonical,
     closure,
 )
 from linc.registry import Availability
@@ -106,7 +107,7 @@ class Translator:
         return found
 
     def term(self, t: Term) -> Any:
-        return fold_term(t, self._term)
+        return walk.fold(t, self._term, terms=True, memo=False)
 
     def _term(self, t: Term, args: list[Any]) -> Any:
         if isinstance(t, Var):
@@ -116,7 +117,9 @@ class Translator:
         return self.func(t.name, len(t.args))(*args)
 
     def formula(self, f: Formula) -> Any:
-        return fold_formula(f, self._formula)
+        # no memo: held results would keep Z3 from reusing the ids of the
+        # bodies it abstracts, and the ids name the lets of format_smt2
+        return walk.fold(f, self._formula, memo=False)
 
     def _formula(self, f: Formula, parts: list[Any]) -> Any:
         z3 = self.z3
