@@ -36,7 +36,8 @@ import tempfile
 from pathlib import Path
 
 from linc.evals.curves import revote
-from linc.evals.report import RECORDS, ProblemRecord, read_records
+from linc.evals.records import RECORDS, read_records
+from linc.evals.report import ProblemRecord
 from linc.voting import UNCERTAIN_WEIGHT
 
 REPO = Path(__file__).resolve().parent.parent

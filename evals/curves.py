@@ -20,7 +20,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from linc.errors import DataError
-from linc.evals.report import RECORDS, ProblemRecord, read_records
+from linc.evals.records import RECORDS, read_records
+from linc.evals.report import ProblemRecord
 from linc.results import Verdict
 from linc.voting import POLICIES, UNCERTAIN_WEIGHT, check_vote_options, vote
 

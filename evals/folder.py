@@ -16,7 +16,8 @@ from typing import IO, Any
 
 from linc.errors import ConfigError
 
-from .report import RECORDS, JsonlWriter, ProblemRecord, read_records
+from .records import RECORDS, JsonlWriter, read_records
+from .report import ProblemRecord
 
 log = logging.getLogger(__name__)
 

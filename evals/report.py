@@ -11,7 +11,6 @@ and ``render_markdown`` serialise it.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -19,9 +18,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from statistics import NormalDist
-from typing import Any, TextIO
+from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from linc.results import TokenUsage, Verdict
 from linc.voting import Answer, ErrorCause, Sample
@@ -334,68 +333,3 @@ def render_markdown(report: Report) -> str:
 
 def write_markdown(report: Report, path: Path | str) -> None:
     Path(path).write_text(render_markdown(report), encoding="utf-8")
-
-
-class JsonlWriter:
-    """Append ``ProblemRecord`` lines to a file, durably, one per call.
-
-    Each line is flushed and fsynced before ``write`` returns, so a kill
-    loses at most the line being written (which ``read_records`` skips).
-    """
-
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        _drop_partial_last_line(self.path)
-        self._handle: TextIO = self.path.open("a", encoding="utf-8")
-
-    def write(self, record: ProblemRecord) -> None:
-        self._handle.write(record.model_dump_json() + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-
-    def close(self) -> None:
-        self._handle.close()
-
-    def __enter__(self) -> JsonlWriter:  # noqa: PYI034 - typing.Self needs Python 3.11
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _drop_partial_last_line(path: Path) -> None:
-    """Cut an unterminated last line left by a kill mid-write."""
-    if not path.is_file() or path.stat().st_size == 0:
-        return
-    with path.open("rb+") as handle:
-        handle.seek(-1, os.SEEK_END)
-        if handle.read(1) == b"\n":
-            return
-        data = path.read_bytes()
-        cut = data.rfind(b"\n") + 1
-        handle.truncate(cut)
-
-
-RECORDS = "records.jsonl"
-"""The file, in a run's ``--out`` folder, that holds one ``ProblemRecord`` a finished problem."""
-
-
-def read_records(path: Path | str) -> list[ProblemRecord]:
-    """The records of a JSONL file; a damaged line (an interrupted write) is skipped."""
-    path = Path(path)
-    if not path.is_file():
-        return []
-    out: list[ProblemRecord] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                out.append(ProblemRecord.model_validate(json.loads(line)))
-            except (json.JSONDecodeError, ValidationError) as exc:
-                log.warning(
-                    "%s:%d: skipping a damaged record (%s)", path, number, type(exc).__name__
-                )
-    return out

@@ -29,11 +29,10 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from linc.cache import Cache, digest
+from linc.cache import Cache
 from linc.errors import BackendError, BackendUnavailable, ConfigError
 from linc.ir import Formula, Not, check_arities
 from linc.registry import Backend, get_backend
@@ -43,8 +42,6 @@ log = logging.getLogger(__name__)
 
 FormulaLike = str | Formula
 BackendLike = str | Backend
-
-_CACHE_FORMAT = 1
 
 
 class Decision(BaseModel):
@@ -263,21 +260,15 @@ def prove(
 
 
 def _cache_key(backend: Backend, premises: Sequence[Formula], goal: Formula, limits: Limits) -> str:
-    input_text = getattr(backend, "input_text", None)
-    if callable(input_text):
-        text: Any = input_text(premises, goal, limits=limits)
-    else:  # a plug-in without its own input text: an exact text of the IR
-        from linc.backends.fold import canonical
+    """The one proof-cache key (``linc.task.proof_key``) of proving ``goal``."""
+    from linc.task import Task, proof_key, task_key
 
-        text = [canonical(p) for p in premises] + [canonical(goal)]
-    return digest(
-        {
-            "format": _CACHE_FORMAT,
-            "backend": backend.name,
-            "version": backend.available().version,
-            "limits": limits.model_dump(mode="json"),
-            "input": text,
-        }
+    return proof_key(
+        backend=backend.name,
+        version=backend.available().version,
+        limits=limits,
+        task_id=task_key(Task.of(premises, goal)),
+        direction="goal",
     )
 
 

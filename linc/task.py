@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from linc.cache import digest
 from linc.errors import BackendError
@@ -36,7 +37,6 @@ from linc.ir import (
     Exists,
     ForAll,
     Formula,
-    Func,
     Iff,
     Implies,
     Not,
@@ -49,9 +49,11 @@ from linc.ir import (
     forall,
     free_vars,
 )
+from linc.ir import canonical as canonical_text
 from linc.parsers.linc_rewrite import prover9_closure, prover9_unreadable_names
-from linc.rename import map_formula, rename_apart
+from linc.rename import rename_apart
 from linc.results import Limits
+from linc.walk import Piece, Walk, cat, children, join, preorder, recurse, rewrite
 
 PROOF_KEY_FORMAT = "entails-2"
 DIRECTIONS = ("goal", "negation")
@@ -86,26 +88,35 @@ def make_task(
     """Close free names and resolve (or refuse) arity clashes (see the module doc)."""
     if strict:
         closed = [prover9_closure(p)[0] for p in premises]
-        task = Task(tuple(closed), prover9_closure(goal)[0], prover9_closure(Not(goal))[0])
-        unreadable = prover9_unreadable_names([*task.premises, task.goal])
+        ends = [prover9_closure(goal)[0], prover9_closure(Not(goal))[0]]
+        unreadable = prover9_unreadable_names([*closed, ends[0]])
         if unreadable:
             raise BackendError(
                 f"prover9 cannot read the name {unreadable[0]!r} "
                 "(LINC hands NLTK names to Prover9 unchanged)"
             )
-        check_arities([*task.premises, task.goal])
-        return task
-    formulas = [*(close_free_names(p) for p in premises), close_free_names(goal)]
-    axioms: list[Formula] = []
-    if rename_arity:
-        renaming = rename_apart(formulas)
-        if renaming.changed:
-            repairs.append("arity_rename")
-        if renaming.axioms:
-            repairs.append("kind_axiom")
-        formulas, axioms = renaming.formulas, renaming.axioms
+        formulas, axioms = _renamed([*closed, *ends], rename_arity, repairs)
+        check_arities(formulas)
+        return Task((*formulas[:-2], *axioms), formulas[-2], formulas[-1])
+    formulas, axioms = _renamed(
+        [*(close_free_names(p) for p in premises), close_free_names(goal)], rename_arity, repairs
+    )
     check_arities(formulas)
     return Task((*formulas[:-1], *axioms), formulas[-1], Not(formulas[-1]))
+
+
+def _renamed(
+    formulas: list[Formula], rename_arity: bool, repairs: list[str]
+) -> tuple[list[Formula], list[Formula]]:
+    """``formulas`` with clashing symbols renamed apart (when asked), and the kind axioms."""
+    if not rename_arity:
+        return formulas, []
+    renaming = rename_apart(formulas)
+    if renaming.changed:
+        repairs.append("arity_rename")
+    if renaming.axioms:
+        repairs.append("kind_axiom")
+    return renaming.formulas, renaming.axioms
 
 
 _NLTK_VARIABLE = re.compile(r"^[a-z][0-9]*$")
@@ -128,46 +139,17 @@ def close_free_names(formula: Formula) -> Formula:
 
 
 def _free_const_names(formula: Formula) -> list[str]:
+    """Every constant's name, in order of first occurrence (constants are never bound)."""
     out: dict[str, None] = {}
-
-    def terms(ts: Sequence[Term]) -> None:
-        for t in ts:
-            if isinstance(t, Const):
-                out.setdefault(t.name, None)
-            elif isinstance(t, Func):
-                terms(t.args)
-
-    stack = [formula]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Pred):
-            terms(node.args)
-        elif isinstance(node, Eq):
-            terms((node.left, node.right))
-        elif isinstance(node, Not):
-            stack.append(node.body)
-        elif isinstance(node, (And, Or)):
-            stack.extend(reversed(node.args))
-        elif isinstance(node, (Implies, Iff, Xor)):
-            stack.extend((node.right, node.left))
-        elif isinstance(node, (ForAll, Exists)):
-            stack.append(node.body)
+    for node in preorder(formula, terms=True):
+        if isinstance(node, Const):
+            out.setdefault(node.name, None)
     return list(out)
 
 
 def _rename_terms(formula: Formula, mapping: dict[str, Term]) -> Formula:
     """Replace constants named in ``mapping`` (not bound variables) by terms."""
-
-    def term(t: Term) -> Term:
-        if isinstance(t, Const):
-            return mapping.get(t.name, t)
-        if isinstance(t, Func):
-            return Func(t.name, tuple(term(a) for a in t.args))
-        return t
-
-    return map_formula(
-        formula, pred=lambda p: Pred(p.name, tuple(term(a) for a in p.args)), term=term
-    )
+    return rewrite(formula, {Const: lambda c: mapping.get(c.name, c)})
 
 
 # ------------------------------------------------------------------ keys
@@ -181,21 +163,26 @@ def task_key(task: Task, *, semantic: bool = False) -> str:
     bound variables.
     """
     if not semantic:
-        return digest(["exact", repr(task)])
+        parts = [canonical_text(f) for f in (*task.premises, task.goal, task.negation)]
+        return digest(["exact", parts])
     return digest(["semantic", canonical(task)])
 
 
 def canonical(task: Task) -> str:
     """A name-independent text of the task (see ``task_key``)."""
-    premises = sorted(set(task.premises), key=lambda f: (_shape(f), repr(f)))
+    exact = {canonical_text(f): f for f in task.premises}  # repeats dropped
+    premises = sorted(exact.items(), key=lambda item: (_shape(item[1]), item[0]))
     namer = _Canon()
-    parts = [namer.formula(task.goal)] + sorted({namer.formula(p) for p in premises})
+    parts = [namer.formula(task.goal)] + sorted({namer.formula(p) for _, p in premises})
     return "|".join(parts)
 
 
 def _shape(formula: Formula) -> str:
     """The formula's text with every name erased (a renaming-invariant sort key)."""
     return _Canon(erase=True).formula(formula)
+
+
+_OPERATORS = {And: "&", Or: "|", Implies: ">", Iff: "=", Xor: "^"}
 
 
 class _Canon:
@@ -213,43 +200,42 @@ class _Canon:
             self.names[key] = f"{role}{len(self.names)}"
         return self.names[key]
 
-    def term(self, t: Term, bound: dict[str, str]) -> str:
+    def formula(self, f: Formula) -> str:
+        return str(recurse(self._formula(f, {})))
+
+    def _term(self, t: Term, bound: dict[str, str]) -> Walk[Piece]:
         if isinstance(t, Var):
             return bound.get(t.name, "?" + t.name)
         if isinstance(t, Const):
             return self._name("c", t.name, 0)
-        return (
-            self._name("f", t.name, len(t.args))
-            + "("
-            + ",".join(self.term(a, bound) for a in t.args)
-            + ")"
-        )
+        head = self._name("f", t.name, len(t.args))
+        args = []
+        for a in t.args:
+            args.append((yield self._term(a, bound)))
+        return cat(head, "(", join(",", args), ")")
 
-    def formula(self, f: Formula, bound: dict[str, str] | None = None) -> str:
-        bound = bound or {}
-        if isinstance(f, Pred):
-            return (
-                self._name("P", f.name, len(f.args))
-                + "("
-                + ",".join(self.term(a, bound) for a in f.args)
-                + ")"
-            )
-        if isinstance(f, Eq):
-            return f"({self.term(f.left, bound)}={self.term(f.right, bound)})"
+    def _formula(self, f: Formula, bound: dict[str, str]) -> Walk[Piece]:
+        if isinstance(f, (Pred, Eq)):
+            head = self._name("P", f.name, len(f.args)) if isinstance(f, Pred) else ""
+            args = []
+            for a in f.args if isinstance(f, Pred) else (f.left, f.right):
+                args.append((yield self._term(a, bound)))
+            if isinstance(f, Eq):
+                return cat("(", args[0], "=", args[1], ")")
+            return cat(head, "(", join(",", args), ")")
         if isinstance(f, Not):
-            return "~" + self.formula(f.body, bound)
-        if isinstance(f, (And, Or)):
-            op = "&" if isinstance(f, And) else "|"
-            return "(" + op.join(self.formula(a, bound) for a in f.args) + ")"
-        if isinstance(f, (Implies, Iff, Xor)):
-            op = {Implies: ">", Iff: "=", Xor: "^"}[type(f)]
-            return f"({self.formula(f.left, bound)}{op}{self.formula(f.right, bound)})"
+            return cat("~", (yield self._formula(f.body, bound)))
         if isinstance(f, (ForAll, Exists)):
-            inner = dict(bound)
-            inner[f.var.name] = f"v{len(bound)}"
-            q = "A" if isinstance(f, ForAll) else "E"
-            return f"{q}{inner[f.var.name]}.{self.formula(f.body, inner)}"
-        return type(f).__name__
+            inner = {**bound, f.var.name: f"v{len(bound)}"}
+            body = yield self._formula(f.body, inner)
+            return cat("A" if isinstance(f, ForAll) else "E", inner[f.var.name], ".", body)
+        parts = []
+        for kid in children(f):
+            parts.append((yield self._formula(cast(Formula, kid), bound)))
+        operator = _OPERATORS.get(type(f))
+        if operator is None:  # Top, Bottom
+            return type(f).__name__
+        return cat("(", join(operator, parts), ")")
 
 
 def proof_key(*, backend: str, version: str, limits: Limits, task_id: str, direction: str) -> str:

@@ -20,24 +20,17 @@ import re
 from collections.abc import Iterable
 
 from linc.ir import (
-    And,
     Const,
     Eq,
     Exists,
     ForAll,
     Formula,
-    Func,
-    Iff,
-    Implies,
-    Not,
-    Or,
     Pred,
-    Term,
     Var,
-    Xor,
     forall,
     free_vars,
 )
+from linc.walk import Walk, children, preorder, rebuild, recurse, rewrite
 
 _INNERMOST = re.compile(r"\([^()]+\)")
 _TRANSLATION = (
@@ -152,54 +145,37 @@ def _free_names_in_order(formula: Formula, bound: frozenset[str]) -> Iterable[st
         node, bnd = stack.pop()
         if isinstance(node, (ForAll, Exists)):
             stack.append((node.body, bnd | {node.var.name}))
-        elif isinstance(node, Pred):
-            yield from _term_consts(node.args, bnd)
-        elif isinstance(node, Eq):
-            yield from _term_consts((node.left, node.right), bnd)
-        elif isinstance(node, Not):
-            stack.append((node.body, bnd))
-        elif isinstance(node, (And, Or)):
-            stack.extend((a, bnd) for a in reversed(node.args))
-        elif isinstance(node, (Implies, Iff, Xor)):
-            stack.append((node.right, bnd))
-            stack.append((node.left, bnd))
+        elif isinstance(node, (Pred, Eq)):
+            yield from _term_consts(node, bnd)
+        else:
+            stack.extend((kid, bnd) for kid in reversed(children(node)))
 
 
-def _term_consts(terms: Iterable[Term], bound: frozenset[str]) -> Iterable[str]:
-    for term in terms:
+def _term_consts(atom: Pred | Eq, bound: frozenset[str]) -> Iterable[str]:
+    """The constants of an atom's terms, left to right, that ``bound`` does not bind."""
+    for term in preorder(atom, terms=True):
         if isinstance(term, Const) and term.name not in bound:
             yield term.name
-        elif isinstance(term, Func):
-            yield from _term_consts(term.args, bound)
 
 
 def _consts_to_vars(formula: Formula, names: frozenset[str]) -> Formula:
-    if isinstance(formula, Pred):
-        return Pred(formula.name, tuple(_term_to_var(t, names) for t in formula.args))
-    if isinstance(formula, Eq):
-        return Eq(_term_to_var(formula.left, names), _term_to_var(formula.right, names))
-    if isinstance(formula, Not):
-        return Not(_consts_to_vars(formula.body, names))
-    if isinstance(formula, (And, Or)):
-        return type(formula)(tuple(_consts_to_vars(a, names) for a in formula.args))
-    if isinstance(formula, (Implies, Iff, Xor)):
-        return type(formula)(
-            _consts_to_vars(formula.left, names), _consts_to_vars(formula.right, names)
-        )
+    return recurse(_to_vars(formula, names))
+
+
+def _to_vars(formula: Formula, names: frozenset[str]) -> Walk[Formula]:
+    """The constants in ``names`` as variables, except where a quantifier rebinds them."""
     if isinstance(formula, (ForAll, Exists)):
         inner = names - {formula.var.name}
         if not inner:
             return formula
-        return type(formula)(formula.var, _consts_to_vars(formula.body, inner))
-    return formula
-
-
-def _term_to_var(term: Term, names: frozenset[str]) -> Term:
-    if isinstance(term, Const) and term.name in names:
-        return Var(term.name)
-    if isinstance(term, Func):
-        return Func(term.name, tuple(_term_to_var(t, names) for t in term.args))
-    return term
+        body = yield _to_vars(formula.body, inner)
+        return type(formula)(formula.var, body)
+    if isinstance(formula, (Pred, Eq)):
+        return rewrite(formula, {Const: lambda c: Var(c.name) if c.name in names else c})
+    parts = []
+    for kid in children(formula):
+        parts.append((yield _to_vars(kid, names)))
+    return rebuild(formula, parts)
 
 
 # ---------------------------------------------------- names Prover9 rejects

@@ -219,32 +219,17 @@ def build_shots(folio_train: Path | str) -> dict[str, Any]:
 def _prompt_form(formula: Any) -> Any:
     """Capitalise predicate and constant names, and write xor as not-iff."""
     from linc import ir
+    from linc.walk import rewrite
 
-    def term(t: Any) -> Any:
-        if isinstance(t, ir.Const):
-            return ir.Const(_cap(t.name))
-        if isinstance(t, ir.Func):
-            return ir.Func(_cap(t.name), tuple(term(a) for a in t.args))
-        return t
-
-    def walk(f: Any) -> Any:
-        if isinstance(f, ir.Pred):
-            return ir.Pred(_cap(f.name), tuple(term(a) for a in f.args))
-        if isinstance(f, ir.Eq):
-            return ir.Eq(term(f.left), term(f.right))
-        if isinstance(f, ir.Not):
-            return ir.Not(walk(f.body))
-        if isinstance(f, (ir.And, ir.Or)):
-            return type(f)(tuple(walk(a) for a in f.args))
-        if isinstance(f, ir.Xor):
-            return ir.Not(ir.Iff(walk(f.left), walk(f.right)))
-        if isinstance(f, (ir.Implies, ir.Iff)):
-            return type(f)(walk(f.left), walk(f.right))
-        if isinstance(f, (ir.ForAll, ir.Exists)):
-            return type(f)(f.var, walk(f.body))
-        return f
-
-    return walk(formula)
+    return rewrite(
+        formula,
+        {
+            ir.Pred: lambda p: ir.Pred(_cap(p.name), p.args),
+            ir.Const: lambda c: ir.Const(_cap(c.name)),
+            ir.Func: lambda f: ir.Func(_cap(f.name), f.args),
+            ir.Xor: lambda x: ir.Not(ir.Iff(x.left, x.right)),
+        },
+    )
 
 
 def _cap(name: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from linc.errors import LincError, ParseError
 from linc.ir import (
@@ -25,15 +26,13 @@ from linc.ir import (
     Func,
     Iff,
     Implies,
-    Not,
     Or,
     Pred,
-    Term,
     Xor,
     free_vars,
 )
 from linc.parsers.linc_rewrite import negated_terms, rewrite_arguments
-from linc.rename import map_formula
+from linc.walk import Walk, children, rebuild, recurse, rewrite
 
 Reader = Callable[[str], tuple[Formula, tuple[str, ...]]]
 """Text to (formula, kinds of the repairs applied)."""
@@ -162,40 +161,48 @@ def widen_quantifier_scope(formula: Formula) -> Formula:
     occurs free in a later operand, the quantifier is moved out to cover
     them all. Formulas where the variable does not recur are unchanged.
     """
+    return recurse(_widen(formula))
+
+
+def _widen(formula: Formula) -> Walk[Formula]:
+    """One step of ``widen_quantifier_scope``, top-down (see ``linc.walk.recurse``)."""
+    moved = _quantifier_to_move(formula)
+    if moved is not None:
+        quantifier, inner = moved
+        body = yield _widen(inner)
+        return type(quantifier)(quantifier.var, body)
+    parts = []
+    for kid in children(formula):
+        parts.append((yield _widen(cast(Formula, kid))))
+    return rebuild(formula, parts)
+
+
+def _quantifier_to_move(formula: Formula) -> tuple[ForAll | Exists, Formula] | None:
+    """The quantifier that should cover ``formula``'s later operands, and what it covers."""
     if isinstance(formula, (Implies, Iff, Xor)):
         left, right = formula.left, formula.right
         if isinstance(left, (ForAll, Exists)) and left.var.name in free_vars(right):
-            inner = type(formula)(left.body, right)
-            return type(left)(left.var, widen_quantifier_scope(inner))
-        return type(formula)(widen_quantifier_scope(left), widen_quantifier_scope(right))
-    if isinstance(formula, (And, Or)):
+            return left, type(formula)(left.body, right)
+    elif isinstance(formula, (And, Or)):
         first, rest = formula.args[0], formula.args[1:]
         if isinstance(first, (ForAll, Exists)) and any(
             first.var.name in free_vars(r) for r in rest
         ):
-            joined = type(formula)((first.body, *rest))
-            return type(first)(first.var, widen_quantifier_scope(joined))
-        return type(formula)(tuple(widen_quantifier_scope(a) for a in formula.args))
-    if isinstance(formula, Not):
-        return Not(widen_quantifier_scope(formula.body))
-    if isinstance(formula, (ForAll, Exists)):
-        return type(formula)(formula.var, widen_quantifier_scope(formula.body))
-    return formula
+            return first, type(formula)((first.body, *rest))
+    return None
+
+
+def _bare(name: str) -> str:
+    return name[1:-1] if len(name) > 2 and name[0] == name[-1] == '"' else name
+
+
+_UNQUOTE = {
+    Pred: lambda p: Pred(_bare(p.name), p.args),
+    Func: lambda f: Func(_bare(f.name), f.args),
+    Const: lambda c: Const(_bare(c.name)),
+}
 
 
 def unquote_names(formula: Formula) -> Formula:
     """``"Walden"`` and ``Walden`` name the same thing: drop the quotes of names."""
-
-    def bare(name: str) -> str:
-        return name[1:-1] if len(name) > 2 and name[0] == name[-1] == '"' else name
-
-    def term(t: Term) -> Term:
-        if isinstance(t, Const):
-            return Const(bare(t.name))
-        if isinstance(t, Func):
-            return Func(bare(t.name), tuple(term(a) for a in t.args))
-        return t
-
-    return map_formula(
-        formula, pred=lambda p: Pred(bare(p.name), tuple(term(a) for a in p.args)), term=term
-    )
+    return rewrite(formula, _UNQUOTE)

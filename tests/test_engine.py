@@ -8,17 +8,16 @@ Its per-sample verdicts must equal a replay's, sample for sample.
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from recorded_server import serving
 
 from linc.cli import main
 from linc.errors import ConfigError
 from linc.evals.recorded import RecordedProblem, RecordedRun, load_linc_run
-from linc.evals.report import RECORDS, ProblemRecord, read_records
-from linc.evals.serve_recorded import RecordedHTTPServer, make_server
+from linc.evals.records import RECORDS, read_records
+from linc.evals.report import ProblemRecord
 from linc.reasoner import Reasoner
 from linc.results import Verdict
 from linc.settings import Procedure, Settings, settings_for
@@ -57,18 +56,6 @@ def test_overrides_and_bad_settings() -> None:
 # ------------------------------------------------------------- live = replay
 
 
-def _serve(run: RecordedRun, problems_out: Path) -> Iterator[RecordedHTTPServer]:
-    server = make_server(run, port=0, problems_out=problems_out)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 def _replay(generations: Path, voting: str, out: Path, cache: Path, limit: int) -> dict:
     code = main(
         ["eval", "replay", "--generations", str(generations), "--voting", voting,
@@ -92,8 +79,7 @@ def _live(problems: Path, url: str, voting: str, out: Path, cache: Path, k: int)
 def _verdicts(folder: Path) -> dict[str, list[tuple[Verdict, str | None]]]:
     records: list[ProblemRecord] = read_records(folder / RECORDS)
     return {
-        r.id: [(s.verdict, s.error.value if s.error else None) for s in r.samples]
-        for r in records
+        r.id: [(s.verdict, s.error.value if s.error else None) for s in r.samples] for r in records
     }
 
 
@@ -101,8 +87,9 @@ def _live_equals_replay(run_path: Path, tmp_path: Path, voting: str, limit: int)
     run = load_linc_run(run_path, limit=limit)
     problems = tmp_path / "problems.jsonl"
     replayed = _replay(run_path, voting, tmp_path / "replay", tmp_path / "cache-r", limit)
-    for server in _serve(run, problems):
-        live = _live(problems, server.url, voting, tmp_path / "live", tmp_path / "cache-l", 10)
+    k = max(len(p.completions) for p in run.problems)
+    with serving(run, problems_out=problems) as server:
+        live = _live(problems, server.url, voting, tmp_path / "live", tmp_path / "cache-l", k)
     assert live["n"] == replayed["n"] == limit
     assert live["accuracy"] == replayed["accuracy"]
     assert _verdicts(tmp_path / "live") == _verdicts(tmp_path / "replay")
@@ -156,9 +143,11 @@ def test_reasoner_abstains_from_inconsistent_premises(tmp_path, monkeypatch) -> 
         name="dogs",
         problems=[RecordedProblem(index=0, id="dogs/0", completions=[contradiction, honest])],
     )
-    for server in _serve(run, tmp_path / "problems.jsonl"):
+    with serving(run, problems_out=tmp_path / "problems.jsonl") as server:
         premises = ["All dogs are animals.", "Rex is a dog."]
-        best = Reasoner(model="recorded", base_url=server.url, k=2).ask(premises, "Rex is an animal.")
+        best = Reasoner(model="recorded", base_url=server.url, k=2).ask(
+            premises, "Rex is an animal."
+        )
         linc = Reasoner(model="recorded", base_url=server.url, k=2, voting="linc").ask(
             premises, "Rex is an animal."
         )

@@ -22,7 +22,8 @@ from linc.evals.compare import (
     paired_comparison,
     paired_difference_ci,
 )
-from linc.evals.report import RECORDS, JsonlWriter, read_records, wilson_interval
+from linc.evals.records import RECORDS, JsonlWriter, read_records
+from linc.evals.report import wilson_interval
 from linc.results import Verdict
 
 LIMIT = 20  # problems in the folio8_replays fixture (conftest)

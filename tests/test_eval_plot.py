@@ -14,7 +14,7 @@ import pytest
 
 from linc.cli import main
 from linc.evals.curves import Curves, accuracy_by_samples, compare_runs, run_curve
-from linc.evals.report import RECORDS, JsonlWriter, read_records
+from linc.evals.records import RECORDS, JsonlWriter, read_records
 from linc.results import Verdict
 from linc.voting import vote
 

@@ -18,8 +18,9 @@ import pytest
 
 from linc.errors import ConfigError
 from linc.evals.recorded import RecordedProblem, RecordedRun, load_linc_run, load_logiclm_programs
+from linc.evals.records import RECORDS, read_records
 from linc.evals.replay import replay_linc, replay_logiclm
-from linc.evals.report import RECORDS, Report, read_records
+from linc.evals.report import Report
 from linc.results import Verdict
 from linc.settings import Settings
 from linc.voting import ErrorCause

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psutil
 
-from linc.evals.report import RECORDS, read_records
+from linc.evals.records import RECORDS, read_records
 
 PW4 = "recorded/linc/gpt-4-0613_proofwriter-neurosymbolic-8shot_generations_raw.json"
 REPO = Path(__file__).resolve().parent.parent

@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from typing import Any, cast
 
 import openai
 import pytest
+from recorded_server import serving
 
 from linc.config import LLMConfig, Target
 from linc.evals.datasets import load_dataset
@@ -53,26 +53,16 @@ def folio_run(shared_data: Path) -> RecordedRun:
     return load_linc_run(shared_data / LINC_DIR / FOLIO8)
 
 
-def _start(run: RecordedRun, **options: Any) -> Iterator[RecordedHTTPServer]:
-    server = make_server(run, port=0, **options)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
 @pytest.fixture(scope="module")
 def pw_server(pw_run: RecordedRun) -> Iterator[RecordedHTTPServer]:
-    yield from _start(pw_run)
+    with serving(pw_run) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def folio_server(folio_run: RecordedRun) -> Iterator[RecordedHTTPServer]:
-    yield from _start(folio_run)
+    with serving(folio_run) as server:
+        yield server
 
 
 def _client(server: RecordedHTTPServer) -> openai.OpenAI:

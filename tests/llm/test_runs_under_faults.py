@@ -10,8 +10,8 @@ import pytest
 from linc.config import LLMConfig
 from linc.evals.datasets import load_dataset
 from linc.evals.live import run_live
+from linc.evals.records import RECORDS
 from linc.parsers.extract import extract_fol
-from linc.evals.report import RECORDS
 from linc.reasoner import Reasoner
 from linc.results import Verdict
 
