@@ -100,6 +100,13 @@ class LLMError(LincError):
     """A language-model request failed for good (after its retries)."""
 
 
+class NoLLMResponse(LLMError):
+    """No request of a run reached the model: the endpoint is down or refuses every request.
+
+    The CLI exits with status 3 on it (see the README's exit codes).
+    """
+
+
 class ConfigError(LincError, ValueError):
     """An option or setting that cannot be used as given (a ``ValueError`` too)."""
 
