@@ -73,21 +73,25 @@ ABLATION = {
 }
 
 
-def replay(kind: str, path: Path, extra: list[str], *, cache: Path, workers: int) -> dict:
+def replay(
+    kind: str, path: Path, extra: list[str], *, cache: Path, workers: int, out: Path | None = None
+) -> dict:
     """One ``linc eval replay`` process: its report plus wall time and peak RSS."""
     source = ["--generations", str(path)] if kind == "linc" else ["--programs", str(path)]
     cmd = [sys.executable, "-m", "linc", "eval", "replay", "--format", kind, *source, *extra,
            "--workers", str(workers), "--json"]  # fmt: skip
+    if out is not None:
+        cmd += ["--out", str(out)]
     env = {**os.environ, "LINC_CACHE_DIR": str(cache)}
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=REPO)
+    with tempfile.TemporaryFile() as stdout_file, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=stdout_file, stderr=err, env=env, cwd=REPO)
         _, status, usage = os.wait4(proc.pid, 0)  # rusage of the whole process tree
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - start
-        out.seek(0)
+        stdout_file.seek(0)
         err.seek(0)
-        stdout, stderr = out.read(), err.read()
+        stdout, stderr = stdout_file.read(), err.read()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{stderr.decode()[-2000:]}")
     report = json.loads(stdout)
@@ -145,11 +149,12 @@ def serve(path: Path, problems: Path) -> tuple[subprocess.Popen, str]:
     return proc, match.group(1)
 
 
-def live(problems: Path, url: str, voting: str, *, cache: Path, workers: int) -> dict:
+def live(problems: Path, url: str, voting: str, *, cache: Path, workers: int, out: Path) -> dict:
     """One ``linc eval run`` process against serve-recorded: report, wall time."""
     cmd = [sys.executable, "-m", "linc", "eval", "run", "--dataset", "jsonl",
            "--path", str(problems), "--base-url", url, "--model", "recorded", "--k", "10",
-           "--voting", voting, "--workers", str(workers), "--no-progress", "--json"]  # fmt: skip
+           "--voting", voting, "--workers", str(workers), "--no-progress", "--json",
+           "--out", str(out)]  # fmt: skip
     env = {**os.environ, "LINC_CACHE_DIR": str(cache)}
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, env=env, cwd=REPO, check=False)
@@ -169,15 +174,24 @@ def measure_live(name: str, mode: str, *, repeat: int, workers: int) -> dict:
         server, url = serve(path, problems)
         try:
             for i in range(repeat):
-                result = live(problems, url, voting, cache=Path(tmp) / f"c{i}", workers=workers)
+                cache, out = Path(tmp) / f"c{i}", Path(tmp) / f"live{i}"
+                result = live(problems, url, voting, cache=cache, workers=workers, out=out)
                 walls.append(result["wall"])
         finally:
             server.terminate()
             server.wait(timeout=30)
         replayed = [
-            replay(kind, path, MODES[mode], cache=Path(tmp) / f"r{i}", workers=workers)
+            replay(
+                kind,
+                path,
+                MODES[mode],
+                cache=Path(tmp) / f"r{i}",
+                workers=workers,
+                out=Path(tmp) / f"replay{i}",
+            )
             for i in range(repeat)
         ]
+        same, compared = same_samples(Path(tmp) / "live0", Path(tmp) / "replay0")
     replay_cold = statistics.median(r["wall"] for r in replayed)
     return {
         "run": name,
@@ -189,7 +203,24 @@ def measure_live(name: str, mode: str, *, repeat: int, workers: int) -> dict:
         "live_cold_seconds": [round(x, 2) for x in walls],
         "replay_cold_seconds_median": round(replay_cold, 2),
         "live_over_replay": round(statistics.median(walls) / replay_cold, 2),
+        "samples_equal": same,
+        "samples_compared": compared,
     }
+
+
+def same_samples(live_out: Path, replay_out: Path) -> tuple[int, int]:
+    """How many samples (paired on problem id and index) got the same verdict and cause."""
+
+    def samples(folder: Path) -> dict[tuple[str, int], tuple[str, str | None]]:
+        out = {}
+        for line in (folder / "records.jsonl").read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            for s in record["samples"]:
+                out[(record["id"], s["index"])] = (s["verdict"], s["error"])
+        return out
+
+    a, b = samples(live_out), samples(replay_out)
+    return sum(a[key] == b.get(key) for key in a), max(len(a), len(b))
 
 
 def ablation(names: list[str], *, workers: int) -> list[dict]:

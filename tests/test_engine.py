@@ -200,3 +200,26 @@ def test_old_spellings_warn_and_still_work(shared_data, tmp_path, capsys) -> Non
     assert "--timeout is deprecated; use --prover-timeout" in captured.err
     config = json.loads(captured.out)["config"]
     assert config["preset"] == "linc" and config["prover_timeout"] == 5
+
+
+def test_records_of_schema_1_still_load_and_revote(tmp_path) -> None:
+    """A records.jsonl line written before the one per-sample record (schema 1) loads."""
+    from linc.voting import vote
+
+    line = {
+        "id": "p0", "index": 0, "gold": "True", "predicted": "True", "correct": True,
+        "depth": None, "answer": None, "seconds": 0.1, "executed": None, "tokens": None,
+        "extra": {},
+        "samples": [
+            {"index": 0, "verdict": "True", "error": None, "detail": "prover9: proved",
+             "inconsistent": False, "timed_out": False, "repairs": ["unquote"],
+             "decision": "abc", "recorded": "True"},
+            {"index": 1, "verdict": "Error", "error": "parse", "detail": "bad",
+             "inconsistent": False, "timed_out": False, "repairs": [], "decision": None,
+             "recorded": "Error"},
+        ],
+    }  # fmt: skip
+    (tmp_path / RECORDS).write_text(json.dumps(line) + "\n")
+    (record,) = read_records(tmp_path / RECORDS)
+    assert record.samples[0].repairs == ("unquote",) and record.samples[1].error is not None
+    assert vote(record.samples, policy="best").label is Verdict.TRUE
