@@ -19,7 +19,7 @@ from typing import TypedDict
 
 from pydantic import BaseModel, Field
 
-from linc.cache import Cache
+from linc.cache import Cache, CacheError
 from linc.decide import Decision, decide
 from linc.errors import ConfigError, LincError
 from linc.parsers.reader import SYNTAXES
@@ -193,6 +193,8 @@ def _decide_one(
             repair=repair,
             cache=cache,
         )
+    except CacheError:
+        raise  # the cache, not this problem: the run cannot go on
     except LincError as exc:
         return GoldOutcome(
             **base,

@@ -4,6 +4,16 @@ One file per namespace under ``$LINC_CACHE_DIR`` (default: the user cache
 directory). Keys are sha256 digests of canonical JSON, so nothing secret
 or large is stored as a key. Writes are atomic and safe with several
 processes writing at once (WAL journal, busy timeout).
+
+A cache that cannot be used raises ``CacheError`` (a ``LincError``) that
+says what to do: a damaged file ("cache corrupt: delete X or use
+--no-cache") or a directory that cannot hold it ("cannot use cache
+directory X: ..."); never a bare ``sqlite3`` or JSON error.
+
+Text that is not valid Unicode (a lone surrogate such as ``\\udcff``, which
+Python makes of undecodable bytes) is stored and hashed as it is: ``digest``
+encodes with ``surrogatepass`` (every key of valid text is unchanged), and a
+value holding such text is stored with JSON escapes.
 """
 
 from __future__ import annotations
@@ -13,10 +23,23 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from linc.errors import LincError
 
 ENV_DIR = "LINC_CACHE_DIR"
+
+_T = TypeVar("_T")
+
+
+class CacheError(LincError):
+    """The cache cannot be used; ``path`` is the file or directory at fault."""
+
+    def __init__(self, message: str, *, path: Path) -> None:
+        self.path = path
+        super().__init__(message)
 
 
 def cache_dir() -> Path:
@@ -30,9 +53,23 @@ def cache_dir() -> Path:
 
 
 def digest(obj: Any) -> str:
-    """sha256 of the canonical JSON of ``obj`` (sorted keys, no spaces)."""
+    """sha256 of the canonical JSON of ``obj`` (sorted keys, no spaces).
+
+    Lone surrogates are hashed as their code points (``surrogatepass``), so a
+    recorded completion holding one gets a key like any other text.
+    """
     text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _dumps(value: Any) -> str:
+    """``value`` as compact JSON; with ``\\u`` escapes when it holds text UTF-8 cannot encode."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text
 
 
 class Cache:
@@ -43,53 +80,110 @@ class Cache:
 
     def __init__(self, namespace: str, *, directory: Path | str | None = None) -> None:
         base = Path(directory) if directory is not None else cache_dir()
-        base.mkdir(parents=True, exist_ok=True)
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(
+                f"cannot use cache directory {base}: {exc.strerror or exc}; "
+                f"set ${ENV_DIR} (or --cache-dir) to a writable directory, or use --no-cache",
+                path=base,
+            ) from None
         self.path = base / f"{namespace}.sqlite"
         self._local = threading.local()
-        with self._connect() as conn:
-            conn.execute(
+        self._guard(
+            lambda: self._connect().execute(
                 "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
+        )
 
     def _connect(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+            except BaseException:
+                conn.close()
+                raise
             self._local.conn = conn
         return conn
 
+    def _guard(self, action: Callable[[], _T]) -> _T:
+        """Run ``action``; a damaged file or an unusable one becomes a ``CacheError``."""
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            if _damaged(exc):
+                raise self._corrupt(exc) from None
+            raise CacheError(
+                f"cannot use cache {self.path}: {exc}; fix it, delete it, or use --no-cache",
+                path=self.path,
+            ) from None
+        except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
+            raise self._corrupt(exc) from None
+
+    def _corrupt(self, exc: Exception) -> CacheError:
+        extra = [
+            side.name
+            for side in (Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
+            if side.exists()
+        ]
+        also = f" (and {', '.join(extra)})" if extra else ""
+        return CacheError(
+            f"cache corrupt: delete {self.path}{also} or use --no-cache ({exc})", path=self.path
+        )
+
     def get(self, key: str) -> Any | None:
         """The value stored under ``key``, or None."""
-        row = self._connect().execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
-        return None if row is None else json.loads(row[0])
+
+        def read() -> Any | None:
+            row = (
+                self._connect()
+                .execute("SELECT value FROM entries WHERE key = ?", (key,))
+                .fetchone()
+            )
+            return None if row is None else json.loads(row[0])
+
+        return self._guard(read)
 
     def put(self, key: str, value: Any) -> None:
         """Store ``value`` (anything JSON can hold) under ``key``."""
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        self._connect().execute(
-            "INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", (key, text)
+        text = _dumps(value)
+        self._guard(
+            lambda: self._connect().execute(
+                "INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", (key, text)
+            )
         )
 
     def put_many(self, items: dict[str, Any]) -> None:
         """Store several values in one transaction (one commit instead of one each)."""
         if not items:
             return
-        rows = [
-            (key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-            for key, value in items.items()
-        ]
-        conn = self._connect()
-        with conn:  # a transaction: committed at the end, rolled back on an error
-            conn.execute("BEGIN")
-            conn.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", rows)
+        rows = [(key, _dumps(value)) for key, value in items.items()]
+
+        def write() -> None:
+            conn = self._connect()
+            with conn:  # a transaction: committed at the end, rolled back on an error
+                conn.execute("BEGIN")
+                conn.executemany("INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", rows)
+
+        self._guard(write)
 
     def __len__(self) -> int:
-        return int(self._connect().execute("SELECT COUNT(*) FROM entries").fetchone()[0])
+        return self._guard(
+            lambda: int(self._connect().execute("SELECT COUNT(*) FROM entries").fetchone()[0])
+        )
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+_DAMAGE = ("malformed", "not a database", "corrupt")
+
+
+def _damaged(exc: sqlite3.Error) -> bool:
+    return any(word in str(exc) for word in _DAMAGE)
