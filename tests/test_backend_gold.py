@@ -103,5 +103,5 @@ def test_eval_gold_on_own_problems(tmp_path: Path, capsys: pytest.CaptureFixture
     report = json.loads(capsys.readouterr().out)
     assert (report["n"], report["agree"]) == (3, 2)
     assert [(d["id"], d["got"]) for d in report["disagreements"]] == [("wrong", "Uncertain")]
-    assert main([*args[:-2], "fancy"]) == 2
+    assert main([*args[:-2], "fancy"]) == 1
     assert "unknown syntax 'fancy'" in capsys.readouterr().err

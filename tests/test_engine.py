@@ -169,7 +169,7 @@ def test_resume_into_another_runs_folder_is_refused(shared_data, tmp_path) -> No
         ["eval", "replay", "--generations", str(gen), "--voting", "best", "--limit", "5",
          "--cache-dir", str(cache), "--out", str(out), "--resume", "--json"]
     )  # fmt: skip
-    assert code == 2  # a ConfigError naming the settings that differ
+    assert code == 1  # a ConfigError naming the settings that differ
     assert len(read_records(out / RECORDS)) == 5  # the first run's records are untouched
 
 

@@ -221,6 +221,6 @@ def test_json_output_is_the_comparison(runs, capsys):
 
 
 def test_a_folder_without_records_is_named(runs, tmp_path, capsys):
-    assert main(["eval", "compare", str(runs["linc"]), str(tmp_path)]) == 2
+    assert main(["eval", "compare", str(runs["linc"]), str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert str(tmp_path / RECORDS) in err and "eval replay" in err

@@ -120,13 +120,13 @@ def test_svg_figure_is_written(runs, tmp_path):
 
 
 def test_unknown_figure_format_is_refused(runs, tmp_path, capsys):
-    assert main(["eval", "plot", str(runs["best"]), "--out", str(tmp_path / "fig.jpg")]) == 2
+    assert main(["eval", "plot", str(runs["best"]), "--out", str(tmp_path / "fig.jpg")]) == 1
     assert ".png" in capsys.readouterr().err
     assert not (tmp_path / "fig.jpg").exists()
 
 
 def test_a_folder_without_records_is_named(runs, tmp_path, capsys):
-    assert main(["eval", "plot", str(runs["linc"]), str(tmp_path)]) == 2
+    assert main(["eval", "plot", str(runs["linc"]), str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert str(tmp_path / RECORDS) in err and "eval replay" in err
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
+from linc.cli import megabytes, nonnegative_int, positive_int
 from linc.cli.options import add_settings_options, settings_from
 from linc.evals.datasets import DATASETS
-from linc.results import Limits
+from linc.results import MAX_MEMORY_MB, Limits
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--path",
         required=True,
+        type=Path,
         help="folio-validation.jsonl (FOLIO v0), or your own JSON lines with "
         "premises_fol and conclusion_fol",
     )
@@ -27,7 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="dataset name for the loader (default folio)",
     )
     parser.add_argument(
-        "--memory", type=int, default=2048, metavar="MB", help="memory per prover call"
+        "--memory",
+        type=megabytes,
+        default=2048,
+        metavar="MB",
+        help=f"memory per prover call, 1 to {MAX_MEMORY_MB} (default 2048)",
     )
     parser.add_argument(
         "--repair",
@@ -40,9 +47,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="syntax of the gold FOL: unicode (default, as FOLIO writes it), nltk, "
         "nltk-strict, lean or auto",
     )
-    parser.add_argument("--limit", type=int, default=None, help="first N problems only")
     parser.add_argument(
-        "--workers", type=int, default=None, help="problems decided at once (default: CPUs)"
+        "--limit",
+        type=nonnegative_int,
+        default=None,
+        metavar="N",
+        help="first N problems only (N >= 0)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="problems decided at once, >= 1 (default: CPUs)",
     )
     parser.add_argument(
         "--all", action="store_true", help="include every problem's outcome in the JSON"

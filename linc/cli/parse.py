@@ -22,7 +22,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument(
-        "formulas", nargs="*", help="formulas to parse (default: read stdin, one per line)"
+        "formulas",
+        nargs="*",
+        help="formulas to parse (default: read stdin, one per line); a formula that starts "
+        "with '-' (a negation) goes after '--': linc parse -- '-P(a)'",
     )
     parser.add_argument(
         "--syntax", choices=SYNTAXES, default="auto", help="input syntax (default: auto)"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from linc.cli import seconds
+from linc.cli.prove import add_formula_options, naming_formula
 from linc.ir import Formula, Not, check_arities
-from linc.results import Limits
+from linc.results import MAX_SECONDS, Limits
 
 TARGETS = ("prover9", "tptp", "z3", "lean")
 
@@ -15,13 +17,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "translate", help="print the prover input for premises ⊢ conclusion"
     )
     parser.add_argument("--to", required=True, choices=TARGETS, help="target prover syntax")
-    parser.add_argument("--premise", "-p", action="append", default=[], metavar="FORMULA")
-    parser.add_argument("--conclusion", "-c", required=True, metavar="FORMULA")
+    add_formula_options(parser)
     parser.add_argument(
         "--negate", action="store_true", help="the other direction: premises ⊢ ¬conclusion"
     )
     parser.add_argument(
-        "--timeout", type=float, default=10.0, help="Prover9's max_seconds (default 10)"
+        "--timeout",
+        type=seconds,
+        default=10.0,
+        metavar="S",
+        help=f"Prover9's max_seconds, > 0 and <= {MAX_SECONDS:g} (default 10)",
     )
     parser.add_argument(
         "--syntax", default="auto", help="formula syntax: auto, nltk, unicode, lean"
@@ -33,8 +38,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from linc.parsers import parse
 
-    premises = [parse(p, syntax=args.syntax, repair=args.repair) for p in args.premise]
-    goal = parse(args.conclusion, syntax=args.syntax, repair=args.repair)
+    def read_all() -> tuple[list[Formula], Formula]:
+        premises = [parse(p, syntax=args.syntax, repair=args.repair) for p in args.premise]
+        return premises, parse(args.conclusion, syntax=args.syntax, repair=args.repair)
+
+    premises, goal = naming_formula(
+        read_all, args.premise, args.conclusion, syntax=args.syntax, repair=args.repair
+    )
     check_arities([*premises, goal])
     if args.negate:
         goal = Not(goal)
