@@ -159,7 +159,9 @@ def run_curve(folder: Path | str, *, policy: str | None = None) -> RunCurve:
 def read_run(folder: Path | str) -> tuple[list[ProblemRecord], dict[str, Any]]:
     """The records and the report (``{}`` when absent) of a run's ``--out`` folder.
 
-    A folder without ``records.jsonl`` is a ``DataError`` that names the path.
+    A folder without ``records.jsonl``, and a records file that holds one
+    problem id twice (two runs wrote the folder), are a ``DataError`` that
+    names the path (and the id).
     """
     folder = Path(folder)
     records_path = folder / RECORDS
@@ -168,7 +170,28 @@ def read_run(folder: Path | str) -> tuple[list[ProblemRecord], dict[str, Any]]:
             f"{records_path}: no such file; give the --out folder of 'linc eval replay' "
             "or 'linc eval run'"
         )
-    return read_records(records_path), _report(folder / REPORT)
+    try:
+        records = read_records(records_path)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{records_path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise DataError(f"{records_path}: cannot read it ({exc.strerror or exc})") from None
+    _refuse_repeated_ids(records, records_path)
+    return records, _report(folder / REPORT)
+
+
+def _refuse_repeated_ids(records: Sequence[ProblemRecord], path: Path) -> None:
+    seen: Counter[str] = Counter(r.id for r in records)
+    repeated = [key for key, n in seen.items() if n > 1]
+    if repeated:
+        first = repeated[0]
+        raise DataError(
+            f"{path}: problem id {first!r} appears {seen[first]} times"
+            + (f" ({len(repeated)} ids repeat)" if len(repeated) > 1 else "")
+            + "; the folder holds more than one run's records: rerun into a fresh --out"
+        )
 
 
 def compare_runs(folders: Sequence[Path | str], *, policy: str | None = None) -> Curves:
@@ -198,8 +221,10 @@ def _report(path: Path) -> dict:
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not JSON ({exc})") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not JSON ({exc})") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     return data if isinstance(data, dict) else {}
 
 
