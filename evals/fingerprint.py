@@ -12,13 +12,21 @@ from importlib.util import find_spec
 from pathlib import Path
 
 READER_MODULES = (
-    "linc.parsers",
+    "linc.parsers.extract",
+    "linc.parsers.reading",
+    "linc.parsers.reader",
+    "linc.parsers.grammar",
+    "linc.parsers.grammars",  # the .lark files
+    "linc.parsers.build",
+    "linc.parsers.repair",
+    "linc.parsers.linc_rewrite",
     "linc.ir",
+    "linc.walk",
+    "linc.rename",
     "linc.task",
     "linc.pipeline",
-    "linc.rename",
-    "linc.walk",
 )
+"""The modules that turn completion text into a task (not the LLM client or the prompts)."""
 
 
 @cache
