@@ -180,12 +180,12 @@ def exists(names: Iterable[str], body: Formula) -> Formula:
 
 def children(formula: Formula) -> tuple[Formula, ...]:
     """The direct sub-formulas of ``formula``."""
-    return walk.children(formula)  # type: ignore[return-value]
+    return walk.children(formula)
 
 
 def subformulas(formula: Formula) -> Iterator[Formula]:
     """Every sub-formula, ``formula`` first (pre-order)."""
-    return walk.preorder(formula)  # type: ignore[return-value]
+    return walk.preorder(formula)
 
 
 def depth(formula: Formula) -> int:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
 
 from linc.cache import digest
 from linc.errors import BackendError
@@ -231,7 +230,7 @@ class _Canon:
             return cat("A" if isinstance(f, ForAll) else "E", inner[f.var.name], ".", body)
         parts = []
         for kid in children(f):
-            parts.append((yield self._formula(cast(Formula, kid), bound)))
+            parts.append((yield self._formula(kid, bound)))
         operator = _OPERATORS.get(type(f))
         if operator is None:  # Top, Bottom
             return type(f).__name__

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from operator import attrgetter, is_
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from linc.ir import (
     And,
@@ -95,11 +95,21 @@ _FORMULA_KIDS: dict[type, Kids] = {
 _TERM_KIDS: dict[type, Kids] = {**_FORMULA_KIDS, Pred: _args, Eq: _sides, Func: _args}
 
 
+@overload
+def children(node: Formula, *, terms: Literal[False] = False) -> tuple[Formula, ...]: ...
+@overload
+def children(node: Node, *, terms: bool = False) -> tuple[Node, ...]: ...
 def children(node: Node, *, terms: bool = False) -> tuple[Node, ...]:
     """The direct children of ``node``: sub-formulas, with ``terms`` also terms."""
     return (_TERM_KIDS if terms else _FORMULA_KIDS).get(type(node), _none)(node)
 
 
+@overload
+def preorder(
+    root: Formula, *, terms: Literal[False] = False, reverse: bool = False
+) -> Iterator[Formula]: ...
+@overload
+def preorder(root: Node, *, terms: bool = False, reverse: bool = False) -> Iterator[Node]: ...
 def preorder(root: Node, *, terms: bool = False, reverse: bool = False) -> Iterator[Node]:
     """Every node of ``root``, ``root`` first, then each child's subtree in turn
     (right to left with ``reverse``). Shared subtrees come once per occurrence."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
 from linc.errors import LincError, ParseError
 from linc.ir import (
@@ -173,7 +172,7 @@ def _widen(formula: Formula) -> Walk[Formula]:
         return type(quantifier)(quantifier.var, body)
     parts = []
     for kid in children(formula):
-        parts.append((yield _widen(cast(Formula, kid))))
+        parts.append((yield _widen(kid)))
     return rebuild(formula, parts)
 
 
