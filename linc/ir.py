@@ -17,7 +17,6 @@ Conventions:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -290,20 +289,25 @@ def _fresh(base: str, taken: Iterable[str]) -> str:
 
 
 def canonical(formula: Formula) -> str:
-    """An exact, unambiguous text of ``formula`` (for cache keys)."""
-    return str(walk.fold(formula, _canonical, terms=True))
+    """An exact, unambiguous text of ``formula`` (for cache keys).
+
+    Prefix notation, one token a node in pre-order: a kind, then the name
+    (quoted by ``repr``) and the number of children where there is one, so
+    the text reads back one way only. Linear at any depth.
+    """
+    return " ".join(map(_token, walk.preorder(formula, terms=True)))
 
 
-def _canonical(node: Formula | Term, parts: list[walk.Piece]) -> walk.Piece:
+def _token(node: Formula | Term) -> str:
     if isinstance(node, (Var, Const)):
-        return ("V" if isinstance(node, Var) else "C") + json.dumps(node.name)
-    if isinstance(node, (Func, Pred)):
-        kind = "F" if isinstance(node, Func) else "P"
-        return walk.cat(kind, json.dumps(node.name), "(", walk.join(",", parts), ")")
+        return f"{type(node).__name__}{node.name!r}"
     if isinstance(node, (ForAll, Exists)):
-        var = json.dumps(node.var.name)
-        return walk.cat(type(node).__name__, "(", var, ",", parts[0], ")")
-    return walk.cat(type(node).__name__, "(", walk.join(",", parts), ")")
+        return f"{type(node).__name__}{node.var.name!r}"
+    if isinstance(node, (Pred, Func)):
+        return f"{type(node).__name__}{node.name!r}/{len(node.args)}"
+    if isinstance(node, (And, Or)):
+        return f"{type(node).__name__}/{len(node.args)}"
+    return type(node).__name__  # Not, Implies, Iff, Xor, Eq, Top, Bottom: fixed arity
 
 
 # ---------------------------------------------------------------- signature

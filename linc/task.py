@@ -36,6 +36,7 @@ from linc.ir import (
     Exists,
     ForAll,
     Formula,
+    Func,
     Iff,
     Implies,
     Not,
@@ -52,7 +53,7 @@ from linc.ir import canonical as canonical_text
 from linc.parsers.linc_rewrite import prover9_closure, prover9_unreadable_names
 from linc.rename import rename_apart
 from linc.results import Limits
-from linc.walk import Piece, Walk, cat, children, join, preorder, recurse, rewrite
+from linc.walk import children, preorder, rewrite
 
 PROOF_KEY_FORMAT = "entails-2"
 DIRECTIONS = ("goal", "negation")
@@ -181,11 +182,12 @@ def _shape(formula: Formula) -> str:
     return _Canon(erase=True).formula(formula)
 
 
-_OPERATORS = {And: "&", Or: "|", Implies: ">", Iff: "=", Xor: "^"}
+_OPERATORS = {And: "&", Or: "|", Implies: ">", Iff: "=", Xor: "^", Eq: "==", Not: "~"}
 
 
 class _Canon:
-    """Prints formulas with symbols renamed in order of first use."""
+    """Prints formulas in prefix notation with symbols renamed in order of first use
+    and bound variables named by their depth (``v0``, ``v1``...)."""
 
     def __init__(self, *, erase: bool = False) -> None:
         self.erase = erase
@@ -199,42 +201,27 @@ class _Canon:
             self.names[key] = f"{role}{len(self.names)}"
         return self.names[key]
 
-    def formula(self, f: Formula) -> str:
-        return str(recurse(self._formula(f, {})))
-
-    def _term(self, t: Term, bound: dict[str, str]) -> Walk[Piece]:
-        if isinstance(t, Var):
-            return bound.get(t.name, "?" + t.name)
-        if isinstance(t, Const):
-            return self._name("c", t.name, 0)
-        head = self._name("f", t.name, len(t.args))
-        args = []
-        for a in t.args:
-            args.append((yield self._term(a, bound)))
-        return cat(head, "(", join(",", args), ")")
-
-    def _formula(self, f: Formula, bound: dict[str, str]) -> Walk[Piece]:
-        if isinstance(f, (Pred, Eq)):
-            head = self._name("P", f.name, len(f.args)) if isinstance(f, Pred) else ""
-            args = []
-            for a in f.args if isinstance(f, Pred) else (f.left, f.right):
-                args.append((yield self._term(a, bound)))
-            if isinstance(f, Eq):
-                return cat("(", args[0], "=", args[1], ")")
-            return cat(head, "(", join(",", args), ")")
-        if isinstance(f, Not):
-            return cat("~", (yield self._formula(f.body, bound)))
-        if isinstance(f, (ForAll, Exists)):
-            inner = {**bound, f.var.name: f"v{len(bound)}"}
-            body = yield self._formula(f.body, inner)
-            return cat("A" if isinstance(f, ForAll) else "E", inner[f.var.name], ".", body)
-        parts = []
-        for kid in children(f):
-            parts.append((yield self._formula(kid, bound)))
-        operator = _OPERATORS.get(type(f))
-        if operator is None:  # Top, Bottom
-            return type(f).__name__
-        return cat("(", join(operator, parts), ")")
+    def formula(self, formula: Formula) -> str:
+        out: list[str] = []
+        stack: list[tuple[Formula | Term, dict[str, str]]] = [(formula, {})]
+        while stack:
+            node, bound = stack.pop()
+            if isinstance(node, Var):
+                out.append(bound.get(node.name, "?" + node.name))
+                continue
+            if isinstance(node, (ForAll, Exists)):
+                bound = {**bound, node.var.name: f"v{len(bound)}"}
+                out.append(("A" if isinstance(node, ForAll) else "E") + bound[node.var.name])
+            elif isinstance(node, (Pred, Func, Const)):
+                role = "P" if isinstance(node, Pred) else "c" if isinstance(node, Const) else "f"
+                arity = 0 if isinstance(node, Const) else len(node.args)
+                out.append(f"{self._name(role, node.name, arity)}/{arity}")
+            elif isinstance(node, (And, Or)):
+                out.append(f"{_OPERATORS[type(node)]}{len(node.args)}")
+            else:
+                out.append(_OPERATORS.get(type(node), type(node).__name__))
+            stack.extend((kid, bound) for kid in reversed(children(node, terms=True)))
+        return " ".join(out)
 
 
 def proof_key(*, backend: str, version: str, limits: Limits, task_id: str, direction: str) -> str:
