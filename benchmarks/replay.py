@@ -168,6 +168,7 @@ def measure_live(name: str, mode: str, *, repeat: int, workers: int) -> dict:
     """The live run through serve-recorded, cold, against the replay's cold time."""
     kind, path = RUNS[name]
     voting = MODES[mode][1]
+    k = max(len(completions) for completions in json.loads(path.read_text()))  # as recorded
     walls: list[float] = []
     with tempfile.TemporaryDirectory(prefix="linc-live-") as tmp:
         problems = Path(tmp) / "problems.jsonl"
@@ -175,7 +176,7 @@ def measure_live(name: str, mode: str, *, repeat: int, workers: int) -> dict:
         try:
             for i in range(repeat):
                 cache, out = Path(tmp) / f"c{i}", Path(tmp) / f"live{i}"
-                result = live(problems, url, voting, cache=cache, workers=workers, out=out)
+                result = live(problems, url, voting, k=k, cache=cache, workers=workers, out=out)
                 walls.append(result["wall"])
         finally:
             server.terminate()
