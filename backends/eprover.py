@@ -179,7 +179,7 @@ class EproverBackend(BinaryBackend):
             return Availability(False, f"{path} is not an executable file", INSTALL_HINT), None
         try:
             done = process.run([str(path), "--version"], seconds=10.0, memory_mb=512)
-        except OSError as exc:
+        except (OSError, process.ProverKilled) as exc:
             return Availability(False, f"{path} does not run: {exc}", INSTALL_HINT), None
         match = _VERSION.search(done.stdout.strip())
         if match is None:

@@ -213,7 +213,7 @@ class LeanBackend:
             )
         try:
             done = process.run([binary, "--version"], seconds=30.0)
-        except OSError as exc:
+        except (OSError, process.ProverKilled) as exc:
             return Availability(False, f"{binary} does not run: {exc}", INSTALL_HINT)
         match = _VERSION.search(done.stdout)
         if match is None or not match.group(1).startswith("4"):

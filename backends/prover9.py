@@ -275,7 +275,7 @@ class Prover9Backend(BinaryBackend):
             ), None
         try:
             done = process.run([str(path)], stdin="", seconds=10.0, memory_mb=512)
-        except OSError as exc:
+        except (OSError, process.ProverKilled) as exc:
             return Availability(False, f"{path} does not run: {exc}", INSTALL_HINT), None
         match = _VERSION.search(done.stdout)
         if match is None:
