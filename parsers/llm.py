@@ -189,7 +189,8 @@ class SemanticParser:
                     error=str(exc),
                     attempts=attempts,
                 )
-            error = self.check(completion.text) if self.check is not None else None
+            # off the event loop: reading a long completion takes seconds of CPU
+            error = await asyncio.to_thread(self.check, completion.text) if self.check else None
             attempts.append(_attempt(completion, error))
             if error is None or round_ == self.config.repair_rounds:
                 break

@@ -40,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
             answer = reasoner.ask(args.premise, args.conclusion)
     else:
         answer = reasoner.ask(args.premise, args.conclusion)
+    unusable = reasoner.parser.client.unusable()
+    if unusable is not None:  # no request was answered: exit 3, not an Error answer
+        raise unusable
     if args.json:
         print(json.dumps(answer_json(answer, reasoner), ensure_ascii=False, indent=2))
     else:

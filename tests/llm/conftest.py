@@ -7,7 +7,12 @@ on 127.0.0.1 at a free port (started once per session, stopped at the end).
 that misbehaves on purpose: it answers 429, 500, garbage and slow responses in
 turn before a good one. A good answer translates the problem it was sent
 into TEXT/FOL lines (sentence i becomes ``S<i>(Obj)``, the conclusion
-repeats the first premise), so the engine decides it as True.
+repeats the first premise), so the engine decides it as True. Other actions:
+``echo`` (a good answer that also echoes the request's path and headers, as a
+careless server might), ``echo500`` (an error echoing them), ``huge`` (a good
+answer padded with formula lines to ``huge_chars`` characters), and any
+status code. ``set_script(by_seed=...)`` picks the action by the request's
+seed instead of by turn.
 """
 
 from __future__ import annotations
@@ -112,6 +117,8 @@ class FaultLog:
 
     script: list[str]
     slow_seconds: float = 3.0
+    huge_chars: int = 2_000_000
+    by_seed: dict[int, str] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
     answered: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -119,8 +126,10 @@ class FaultLog:
     in_flight: int = 0
     max_in_flight: int = 0
 
-    def next_action(self) -> str:
+    def next_action(self, seed: object = None) -> str:
         with self.lock:
+            if isinstance(seed, int) and seed in self.by_seed:
+                return self.by_seed[seed]
             action = self.script[self.turn % len(self.script)]
             self.turn += 1
             return action
@@ -170,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
         faults: FaultLog = self.server.faults
         length = int(self.headers.get("Content-Length", "0"))
         payload = json.loads(self.rfile.read(length) or b"{}")
-        action = faults.next_action()
+        action = faults.next_action(payload.get("seed"))
         with faults.lock:
             faults.in_flight += 1
             faults.max_in_flight = max(faults.max_in_flight, faults.in_flight)
@@ -178,6 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
                 {
                     "path": self.path,
                     "authorization": self.headers.get("Authorization", ""),
+                    "headers": dict(self.headers.items()),
                     "body": payload,
                 }
             )
@@ -209,6 +219,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, self._completion(payload))
         elif action == "ok":
             self._send(200, self._completion(payload))
+        elif action == "echo":
+            self._send(
+                200,
+                self._completion(
+                    payload, text=f"{translate_problem(payload['messages'])}\n{self._echo()}"
+                ),
+            )
+        elif action == "echo500":
+            self._send(
+                500, json.dumps({"error": {"message": f"cannot serve {self._echo()}"}}).encode()
+            )
+        elif action == "huge":
+            text = translate_problem(payload["messages"])
+            pad = "\nTEXT:\tpadding\nFOL:\tall x. (Pad(x) -> Pad(x))"
+            count = max(0, faults.huge_chars - len(text)) // len(pad) + 1
+            self._send(200, self._completion(payload, text=pad * count + "\n" + text))
         elif action == "broken":  # a well-formed response whose formula does not parse
             self._send(
                 200,
@@ -216,6 +242,11 @@ class _Handler(BaseHTTPRequestHandler):
             )
         else:  # a fixed status code, e.g. "401"
             self._send(int(action), b'{"error": {"message": "refused"}}')
+
+    def _echo(self) -> str:
+        """The request line and headers, as a server that echoes them would show them."""
+        headers = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+        return f"{self.command} {self.path}; {headers}"
 
     def _completion(self, payload: dict[str, Any], text: str | None = None) -> bytes:
         text = translate_problem(payload["messages"]) if text is None else text
@@ -242,10 +273,19 @@ class FaultServer:
     url: str
     log: FaultLog
 
-    def set_script(self, script: list[str], *, slow_seconds: float = 3.0) -> None:
+    def set_script(
+        self,
+        script: list[str],
+        *,
+        slow_seconds: float = 3.0,
+        huge_chars: int = 2_000_000,
+        by_seed: dict[int, str] | None = None,
+    ) -> None:
         with self.log.lock:
             self.log.script = list(script)
             self.log.slow_seconds = slow_seconds
+            self.log.huge_chars = huge_chars
+            self.log.by_seed = dict(by_seed or {})
             self.log.turn = 0
             self.log.requests.clear()
             self.log.answered.clear()
