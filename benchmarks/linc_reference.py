@@ -34,9 +34,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from parsers.linc_rewrite import rewrite_arguments
 from evals.recorded import load_linc_run
 from parsers.extract import extract_fol
+from parsers.linc_rewrite import rewrite_arguments
 
 
 def prover9_binary() -> str:

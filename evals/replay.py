@@ -34,8 +34,8 @@ def replay_linc(
     """Replay a LINC-format recorded run. ``run_options``: ``Runner``'s
     ``workers``, ``cache``, ``cache_dir``, ``progress``."""
     settings = (settings or Settings.preset_of()).with_(syntax="nltk")
-    config = {"format": "linc", "source": run.source, "model": run.model, "task": run.task}
-    config["shots"] = run.shots
+    config: dict[str, Any] = {"format": "linc", "source": run.source, "model": run.model}
+    config.update(task=run.task, shots=run.shots)
     return replay(
         RecordedLinc(run),
         settings,

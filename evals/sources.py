@@ -46,7 +46,7 @@ class Fetched:
 class Source(Protocol):
     """What the runner needs of a source of completions."""
 
-    kind: str  # replay | run
+    kind: ClassVar[str]  # replay | run
     samples_per_problem: int
 
     def problems(self) -> list[RunProblem]: ...

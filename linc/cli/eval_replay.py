@@ -76,9 +76,7 @@ def run(args: argparse.Namespace) -> int:
             recorded=args.recorded,
             limit=args.limit,
         )
-        report = replay_linc(
-            run_data, settings, out=args.out, resume=args.resume, **run_options
-        )
+        report = replay_linc(run_data, settings, out=args.out, resume=args.resume, **run_options)
     else:
         if args.programs is None:
             raise ConfigError("--format logiclm needs --programs FILE")

@@ -68,12 +68,14 @@ def add_settings_options(parser: argparse.ArgumentParser, *, llm: bool = False) 
         help="prover (repeat for a portfolio, tried in order; default: the preset's, "
         "best: z3, prover9, eprover; linc: prover9)",
     )
-    group.add_argument(
-        "--prover-timeout", type=float, help="seconds per prover call (default 10)"
-    )
+    group.add_argument("--prover-timeout", type=float, help="seconds per prover call (default 10)")
     if not llm:
         group.add_argument(
-            "--timeout", dest="prover_timeout", type=float, action=Deprecated, use="--prover-timeout"
+            "--timeout",
+            dest="prover_timeout",
+            type=float,
+            action=Deprecated,
+            use="--prover-timeout",
         )
     group.add_argument(
         "--first-seconds",
