@@ -159,9 +159,9 @@ def run_curve(folder: Path | str, *, policy: str | None = None) -> RunCurve:
 def read_run(folder: Path | str) -> tuple[list[ProblemRecord], dict[str, Any]]:
     """The records and the report (``{}`` when absent) of a run's ``--out`` folder.
 
-    A folder without ``records.jsonl``, and a records file that holds one
-    problem id twice (two runs wrote the folder), are a ``DataError`` that
-    names the path (and the id).
+    A folder without ``records.jsonl``, a records file with no readable
+    record, and one that holds a problem id twice (two runs wrote the
+    folder) are a ``DataError`` that names the path (and the id).
     """
     folder = Path(folder)
     records_path = folder / RECORDS
@@ -178,6 +178,10 @@ def read_run(folder: Path | str) -> tuple[list[ProblemRecord], dict[str, Any]]:
         ) from None
     except OSError as exc:
         raise DataError(f"{records_path}: cannot read it ({exc.strerror or exc})") from None
+    if not records:
+        raise DataError(
+            f"{records_path}: no records (a run that finished no problem, or damaged lines only)"
+        )
     _refuse_repeated_ids(records, records_path)
     return records, _report(folder / REPORT)
 

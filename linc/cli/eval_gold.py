@@ -8,6 +8,7 @@ from pathlib import Path
 
 from linc.cli import megabytes, nonnegative_int, positive_int
 from linc.cli.options import add_settings_options, settings_from
+from linc.errors import DataError
 from linc.evals.datasets import DATASETS
 from linc.results import MAX_MEMORY_MB, Limits
 
@@ -69,10 +70,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from linc.evals.datasets import load_dataset
+    from linc.evals.datasets import SkippedRow, load_dataset
     from linc.evals.gold import check_gold
 
-    problems = load_dataset(args.dataset, args.path, limit=args.limit, skip_invalid=True)
+    skipped: list[SkippedRow] = []
+    problems = load_dataset(
+        args.dataset, args.path, limit=args.limit, skip_invalid=True, skipped=skipped
+    )
+    if not problems and args.limit != 0:
+        reasons = "; ".join(str(row) for row in skipped[:3]) or "the file holds no problem"
+        raise DataError(f"{args.path}: no problem to decide ({reasons})")
     report = check_gold(
         problems,
         settings=settings_from(args, repair=True if args.repair else None),
