@@ -132,12 +132,14 @@ def test_eval_run_with_prover_timeout_inf_fails_before_any_request(
 
 
 @NEEDS_OPTIONS
-@pytest.mark.parametrize("command", ["eval replay", "eval run"])
-def test_limit_minus_one_is_an_error(tmp_path: Path, tiny_run: Path, command: str) -> None:
-    if command == "eval replay":
-        args = ["eval", "replay", "--generations", tiny_run, "--no-cache", "--limit", "-1"]
-        done = run_linc(*args, cwd=tmp_path)
-    else:
-        done = _eval_run(tmp_path, "http://127.0.0.1:9/v1", "--limit", "-1")
-    assert_clean(done, [USAGE])
-    assert "--limit" in done.stderr
+def test_limit_minus_one_is_an_error_in_replay(tmp_path: Path, tiny_run: Path) -> None:
+    args = ["eval", "replay", "--generations", tiny_run, "--no-cache", "--limit", "-1"]
+    done = run_linc(*args, cwd=tmp_path)
+    assert_clean(done, [USAGE, ERROR])
+    assert "limit" in done.stderr, str(done)
+
+
+def test_limit_minus_one_is_an_error_in_run(tmp_path: Path) -> None:
+    done = _eval_run(tmp_path, "http://127.0.0.1:9/v1", "--limit", "-1")
+    assert_clean(done, [USAGE, ERROR])
+    assert "limit" in done.stderr, str(done)
