@@ -6,7 +6,23 @@ the premises used), ``sat`` a countermodel, ``unknown`` a limit or an
 incompleteness of Z3's quantifier reasoning. The solver gets Z3's own
 ``timeout`` (milliseconds) and, when ``limits.options["rlimit"]`` is set, a
 resource limit; a watchdog interrupts the context shortly after the wall
-limit in case the solver does not stop by itself.
+limit in case the solver does not stop by itself. The wall limit covers the
+translation too: a translation that outlasts it is an ``UNKNOWN`` ("limit
+reached while translating").
+
+Z3 never sees SIGINT (its ``ctrl_c`` parameter is off): had it caught the
+signal, it would answer ``unknown`` as for a limit, and a proof cache would
+keep that. On Python's main thread the call runs in a helper thread, so
+Ctrl-C (or SIGTERM in the CLI) reaches Python at once; the call is then
+cancelled with every other prover call of the process
+(``linc.backends.process.LIVE``), and a cancelled call raises
+``KeyboardInterrupt``: it never returns a result. Every Z3 object lives in
+the thread that does the work, so no Z3 ``__del__`` runs where a signal
+lands.
+
+Symbols are renamed to SMT-LIB simple symbols (``naming.Namer``): plain
+identifiers, never a reserved word or a Z3 built-in, distinct from each
+other, so ``format_smt2`` prints a problem that Z3's own parser reads.
 """
 
 from __future__ import annotations
@@ -14,11 +30,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import product
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from linc import walk
+from linc.backends import process
+from linc.backends.naming import Namer, plain
 from linc.errors import BackendUnavailable
 from linc.ir import (
     And,
@@ -50,12 +68,31 @@ log = logging.getLogger(__name__)
 
 INSTALL_HINT = "pip install z3-solver"
 WATCHDOG_GRACE = 0.5
-CTRL_C_BEFORE = 0.95
-"""A ``canceled`` before this share of the timeout is Ctrl-C, not Z3's own timeout."""
+REFIRE = 0.05
+"""Seconds between the watchdog's interrupts of a context that is past its deadline or cancelled."""
+TRANSLATING = "limit reached while translating"
 MODEL_MAX_ELEMENTS = 8
 MODEL_MAX_ROWS = 400
 TRANSLATION_VERSION = "1"
 """Bumped whenever the IR-to-Z3 translation changes meaning (cache keys use it)."""
+
+
+_T = TypeVar("_T")
+
+RESERVED = frozenset(
+    {
+        # SMT-LIB 2.6 reserved words and the core theory
+        "_", "as", "let", "exists", "forall", "match", "par", "NUMERAL", "DECIMAL", "STRING",
+        "BINARY", "HEXADECIMAL", "true", "false", "not", "and", "or", "xor", "ite", "distinct",
+        "assert", "check", "declare", "define", "push", "pop", "exit", "echo",
+        # Z3 built-ins a declared name could be read as (ints, reals, arrays, sets, bit-vectors)
+        "abs", "div", "mod", "rem", "to_real", "to_int", "is_int", "select", "store",
+        "const", "map", "default", "union", "intersection", "difference", "complement",
+        "subset", "member", "bv2int", "int2bv", "bvnot", "concat", "extract", "repeat",
+        "min", "max", "Int", "Real", "Bool", "Array", "Set", "U",
+    }
+)  # fmt: skip
+"""Names a user symbol never gets (``U`` is the sort of individuals)."""
 
 
 def _z3() -> Any:
@@ -64,10 +101,28 @@ def _z3() -> Any:
     return z3
 
 
+def _symbol_shape(raw: str) -> str:
+    """An SMT-LIB simple symbol for ``raw``: ``[A-Za-z][A-Za-z0-9_]*``."""
+    out = plain(raw)
+    return out if out[:1].isalpha() else "s_" + out
+
+
+class OutOfTime(Exception):
+    """The wall limit passed while the problem was being translated."""
+
+
 class Translator:
     """IR to Z3 terms inside one context; one translator per prover call."""
 
-    def __init__(self, ctx: z3mod.Context) -> None:
+    def __init__(
+        self,
+        ctx: z3mod.Context,
+        *,
+        deadline: float | None = None,
+        stopped: threading.Event | None = None,
+    ) -> None:
+        """``deadline`` (``time.monotonic()``) and ``stopped`` are checked at every
+        formula node: ``OutOfTime`` past the first, ``KeyboardInterrupt`` once the second is set."""
         z3 = _z3()
         self.z3 = z3
         self.ctx = ctx
@@ -76,12 +131,16 @@ class Translator:
         self.preds: dict[tuple[str, int], Any] = {}
         self.funcs: dict[tuple[str, int], Any] = {}
         self.vars: dict[str, Any] = {}
+        self.names = Namer(reserved=RESERVED)
+        self.deadline = deadline
+        self.stopped = stopped
 
     def pred(self, name: str, arity: int) -> Any:
         key = (name, arity)
         decl = self.preds.get(key)
         if decl is None:
-            decl = self.z3.Function(name, *([self.sort] * arity), self.bool)
+            symbol = self.names.get(("pred", name, arity), name, _symbol_shape)
+            decl = self.z3.Function(symbol, *([self.sort] * arity), self.bool)
             self.preds[key] = decl
         return decl
 
@@ -89,7 +148,8 @@ class Translator:
         key = (name, arity)
         decl = self.funcs.get(key)
         if decl is None:
-            decl = self.z3.Function(name, *([self.sort] * arity), self.sort)
+            symbol = self.names.get(("func", name, arity), name, _symbol_shape)
+            decl = self.z3.Function(symbol, *([self.sort] * arity), self.sort)
             self.funcs[key] = decl
         return decl
 
@@ -102,9 +162,16 @@ class Translator:
         """
         found = self.vars.get(name)
         if found is None:
-            found = self.z3.FreshConst(self.sort, prefix=name)
+            found = self.z3.FreshConst(self.sort, prefix=_symbol_shape(name))
             self.vars[name] = found
         return found
+
+    def poll(self) -> None:
+        """Raise ``KeyboardInterrupt`` when the call was cancelled, ``OutOfTime`` past the deadline."""
+        if self.stopped is not None and self.stopped.is_set():
+            raise process.interrupted()
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime()
 
     def term(self, t: Term) -> Any:
         return walk.fold(t, self._term, terms=True, memo=False)
@@ -122,6 +189,8 @@ class Translator:
         return walk.fold(f, self._formula, memo=False)
 
     def _formula(self, f: Formula, parts: list[Any]) -> Any:
+        if self.deadline is not None or self.stopped is not None:
+            self.poll()
         z3 = self.z3
         if isinstance(f, Pred):
             decl = self.pred(f.name, len(f.args))
@@ -164,13 +233,19 @@ def format_smt2(premises: Sequence[Formula], goal: Formula) -> str:
 
 
 class Watchdog:
-    """One daemon thread that interrupts Z3 contexts past their deadline."""
+    """One daemon thread that interrupts Z3 contexts past their deadline.
+
+    A context past its deadline, or cancelled, is interrupted again every
+    ``REFIRE`` seconds until released: an interrupt that comes before Z3
+    starts solving is lost, so one is not enough.
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._deadlines: dict[int, tuple[float, Any]] = {}
         self._next = 0
         self._fired: set[int] = set()
+        self._cancelled: set[int] = set()
         self._thread: threading.Thread | None = None
 
     def watch(self, ctx: Any, seconds: float) -> int:
@@ -185,10 +260,20 @@ class Watchdog:
             self._cond.notify()
             return self._next
 
+    def cancel(self, ticket: int) -> None:
+        """Interrupt ``ticket``'s context now, and until it is released (no warning)."""
+        with self._cond:
+            found = self._deadlines.get(ticket)
+            if found is not None:
+                self._cancelled.add(ticket)
+                self._deadlines[ticket] = (time.monotonic(), found[1])
+                self._cond.notify()
+
     def release(self, ticket: int) -> bool:
-        """Stop watching ``ticket``; True when the watchdog interrupted its context."""
+        """Stop watching ``ticket``; True when its deadline passed and the watchdog interrupted it."""
         with self._cond:
             self._deadlines.pop(ticket, None)
+            self._cancelled.discard(ticket)
             fired = ticket in self._fired
             self._fired.discard(ticket)
             return fired
@@ -199,12 +284,62 @@ class Watchdog:
                 now = time.monotonic()
                 for ticket, (deadline, ctx) in list(self._deadlines.items()):
                     if deadline <= now:
-                        del self._deadlines[ticket]
-                        self._fired.add(ticket)
-                        log.warning("z3 did not stop at its timeout; interrupting it")
+                        if ticket not in self._cancelled and ticket not in self._fired:
+                            self._fired.add(ticket)
+                            log.warning("z3 did not stop at its timeout; interrupting it")
+                        self._deadlines[ticket] = (now + REFIRE, ctx)
                         ctx.interrupt()
                 wait = min((d for d, _ in self._deadlines.values()), default=now + 60) - now
                 self._cond.wait(timeout=max(wait, 0.01))
+
+
+class _Call:
+    """One ``entails`` call, as ``process.LIVE`` stops it: ``stop`` sets ``stopped`` (the
+    translation polls it) and has the watchdog interrupt the solver, if it runs."""
+
+    __slots__ = ("stopped", "ticket", "watchdog")
+
+    def __init__(self, watchdog: Watchdog) -> None:
+        self.stopped = threading.Event()
+        self.watchdog = watchdog
+        self.ticket: int | None = None
+
+    def stop(self) -> None:
+        self.stopped.set()
+        ticket = self.ticket
+        if ticket is not None:
+            self.watchdog.cancel(ticket)
+
+    def raise_if_stopped(self) -> None:
+        if self.stopped.is_set():
+            raise process.interrupted()
+
+
+def _in_helper(work: Callable[[], _T], call: _Call) -> _T:
+    """``work()`` in a helper thread, the calling (main) thread waiting where a signal
+    reaches it: an interrupt cancels every prover call of the process, this one included."""
+    box: list[Any] = []
+
+    def run() -> None:
+        try:
+            box.append(work())
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            box.append(exc)
+
+    helper = threading.Thread(target=run, name="linc-z3", daemon=True)
+    helper.start()
+    try:
+        helper.join()
+    except BaseException as exc:
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            process.cancel_all()
+        call.stop()
+        helper.join()
+        raise
+    out = box[0]
+    if isinstance(out, BaseException):
+        raise out
+    return out
 
 
 class Z3Backend:
@@ -242,71 +377,73 @@ class Z3Backend:
         availability = self.available()
         if not availability:
             raise BackendUnavailable(self.name, availability.reason, availability.hint)
+        call = _Call(self._watchdog)
+        live = process.LIVE.add(call.stop)
+        try:
+            if threading.current_thread() is threading.main_thread():
+                return _in_helper(lambda: self._solve(premises, goal, limits, call), call)
+            return self._solve(premises, goal, limits, call)
+        finally:
+            process.LIVE.remove(live)
+
+    def _solve(
+        self, premises: Sequence[Formula], goal: Formula, limits: Limits, call: _Call
+    ) -> ProofResult:
+        """Translate, then check, within ``limits.seconds`` in all."""
         z3 = _z3()
         start = time.perf_counter()
-        ctx = z3.Context()
-        ticket: int | None = None
+        deadline = time.monotonic() + limits.seconds
+        tr = Translator(z3.Context(), deadline=deadline, stopped=call.stopped)
+        solver = z3.Solver(ctx=tr.ctx)
+        solver.set("ctrl_c", False)
+        if "rlimit" in limits.options:
+            solver.set("rlimit", int(limits.options["rlimit"]))
+        if limits.memory_mb is not None and limits.memory_mb != self._memory_mb:
+            z3.set_param("memory_max_size", int(limits.memory_mb))  # process-wide in Z3
+            self._memory_mb = limits.memory_mb
+        trackers = []
         try:
-            tr = Translator(ctx)
-            solver = z3.Solver(ctx=ctx)
-            solver.set("timeout", max(1, int(limits.seconds * 1000)))
-            if "rlimit" in limits.options:
-                solver.set("rlimit", int(limits.options["rlimit"]))
-            if limits.memory_mb is not None and limits.memory_mb != self._memory_mb:
-                z3.set_param("memory_max_size", int(limits.memory_mb))  # process-wide in Z3
-                self._memory_mb = limits.memory_mb
-            trackers = []
             for i, premise in enumerate(premises):
-                tracker = z3.FreshBool(prefix=f"premise{i}", ctx=ctx)
+                tr.poll()
+                tracker = z3.FreshBool(prefix=f"premise{i}", ctx=tr.ctx)
                 trackers.append(tracker)
                 solver.assert_and_track(tr.formula(closure(premise)), tracker)
             solver.add(z3.Not(tr.formula(closure(goal))))
-            ticket = self._watchdog.watch(ctx, limits.seconds + WATCHDOG_GRACE)
-            began = time.monotonic()
+            tr.poll()
+        except OutOfTime:
+            return self._result(ProofStatus.UNKNOWN, start, TRANSLATING)
+        remaining = max(deadline - time.monotonic(), 0.001)
+        solver.set("timeout", max(1, int(remaining * 1000)))
+        wants_model = bool(limits.options.get("countermodel", True))
+        return self._check(tr, solver, trackers, start, remaining, call, model=wants_model)
+
+    def _check(
+        self, tr: Translator, solver: Any, trackers: list[Any], start: float, seconds: float,
+        call: _Call, *, model: bool,
+    ) -> ProofResult:  # fmt: skip
+        """Solve within ``seconds``; ``model``: describe a countermodel when there is one."""
+        z3 = tr.z3
+        call.ticket = self._watchdog.watch(tr.ctx, seconds + WATCHDOG_GRACE)
+        try:
+            call.raise_if_stopped()
             try:
                 answer = solver.check()
             except z3.Z3Exception as exc:  # out of memory, interrupted
-                self._stop_if_ctrl_c(str(exc), solver, limits, began, ticket)
+                call.raise_if_stopped()
                 return self._result(ProofStatus.UNKNOWN, start, f"z3: {exc}")
-            if answer == z3.unsat:
-                names = {str(t): i for i, t in enumerate(trackers)}
-                used = tuple(sorted(names[str(c)] for c in solver.unsat_core() if str(c) in names))
-                return self._result(ProofStatus.PROVED, start, "unsat", used_premises=used)
-            if answer == z3.sat:
-                # limits.options["countermodel"] = False skips the (costly) readable model
-                model = (
-                    _describe_model(tr, solver.model())
-                    if limits.options.get("countermodel", True)
-                    else None
-                )
-                return self._result(ProofStatus.NOT_PROVED, start, "sat", countermodel=model)
-            reason = solver.reason_unknown() or "unknown"
-            self._stop_if_ctrl_c(reason, solver, limits, began, ticket)
-            return self._result(ProofStatus.UNKNOWN, start, reason)
+            call.raise_if_stopped()
         finally:
-            if ticket is not None:
-                self._watchdog.release(ticket)
-
-    def _stop_if_ctrl_c(
-        self, reason: str, solver: Any, limits: Limits, began: float, ticket: int
-    ) -> None:
-        """Raise ``KeyboardInterrupt`` when Z3 stopped for Ctrl-C, not for one of our limits.
-
-        While it solves, Z3 catches SIGINT itself (its ``ctrl_c`` parameter)
-        and returns ``unknown`` with the reason ``canceled``, so Python never
-        sees the signal; read as a limit reached, it would be an ``UNKNOWN``
-        that a proof cache keeps. Z3 also says ``canceled`` for its own
-        timeout (when premises are tracked), its resource limit and the
-        watchdog's interrupt, so each of those is ruled out first.
-        """
-        if "canceled" not in reason or self._watchdog.release(ticket):
-            return
-        if time.monotonic() - began >= CTRL_C_BEFORE * limits.seconds:
-            return
-        rlimit = limits.options.get("rlimit")
-        if rlimit is not None and _rlimit_count(solver) >= int(rlimit):
-            return
-        raise KeyboardInterrupt("z3 was interrupted (SIGINT)")
+            ticket, call.ticket = call.ticket, None
+            self._watchdog.release(ticket)
+        if answer == z3.unsat:
+            names = {str(t): i for i, t in enumerate(trackers)}
+            used = tuple(sorted(names[str(c)] for c in solver.unsat_core() if str(c) in names))
+            return self._result(ProofStatus.PROVED, start, "unsat", used_premises=used)
+        if answer == z3.sat:
+            # limits.options["countermodel"] = False skips the (costly) readable model
+            shown = _describe_model(tr, solver.model()) if model else None
+            return self._result(ProofStatus.NOT_PROVED, start, "sat", countermodel=shown)
+        return self._result(ProofStatus.UNKNOWN, start, solver.reason_unknown() or "unknown")
 
     def _result(self, status: ProofStatus, start: float, reason: str, **extra: Any) -> ProofResult:
         return ProofResult(
@@ -317,14 +454,6 @@ class Z3Backend:
             reason=reason,
             **extra,
         )
-
-
-def _rlimit_count(solver: Any) -> int:
-    """Resource units Z3 spent in this solver (its ``rlimit count`` statistic)."""
-    try:
-        return int(solver.statistics().get_key_value("rlimit count"))
-    except _z3().Z3Exception:  # no such statistic in this Z3
-        return 0
 
 
 def _describe_model(tr: Translator, model: Any) -> str:
