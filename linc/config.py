@@ -90,7 +90,10 @@ class LLMConfig(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _strip_credentials(cls, value: str | None) -> str | None:
-        return None if value is None else redact_url(value)
+        if value is None:
+            return None
+        check_base_url(value)
+        return redact_url(value)
 
     @property
     def embedded(self) -> bool:
@@ -158,6 +161,17 @@ def redact_url(url: str) -> str:
     if (netloc, query) == (parts.netloc, parts.query):
         return url
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def check_base_url(url: str) -> None:
+    """Raise ``ValueError`` unless ``url`` is an http(s) URL with a host (no secret in the message)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ValueError("not a URL (expected http://host:port/v1)") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL with a host: {redact_url(url)!r}")
 
 
 def is_secret_name(name: str) -> bool:

@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from linc.errors import ConfigError
+    from linc.errors import ConfigError, DataError
     from linc.evals.datasets import load_dataset
     from linc.evals.live import run_live
     from linc.evals.report import render_markdown
@@ -56,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
     problems = load_dataset(
         args.dataset, args.path, limit=args.limit, skip_invalid=True, skipped=skipped
     )
+    if not problems and args.limit != 0:  # nothing to ask the model: an error, not accuracy 0
+        reasons = "; ".join(str(row) for row in skipped[:3]) or "the file holds no problem"
+        raise DataError(f"{args.path}: no problem to answer ({reasons})")
     reasoner = reasoner_from(args)
     report = run_live(
         problems,

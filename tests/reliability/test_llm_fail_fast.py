@@ -212,3 +212,27 @@ def test_the_client_stops_calls_in_flight_once_the_endpoint_is_dead(fault_server
     fault_server.set_script(["ok"])
     again = asyncio.run(client.complete(messages, index=0))
     assert "FOL:" in again.text and client.unusable() is None
+
+
+@pytest.mark.parametrize("url", ["not a url", "http://[::1", "ftp://h/v1", "http://h:port/v1"])
+def test_a_base_url_that_is_no_http_url_is_refused_before_any_request(
+    tmp_path: Path, url: str
+) -> None:
+    """Before, ``ask`` tried (and failed) to send every sample, then answered Error with exit 0."""
+    done = run_linc(
+        "ask", "-p", "All dogs bark.", "-c", "Rex barks.", "--base-url", url, "--model", "m",
+        cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert_clean(done, [1])
+    assert "base_url" in done.stderr and "URL" in done.stderr, str(done)
+
+
+def test_eval_run_with_no_problem_to_answer_is_an_error(tmp_path: Path) -> None:
+    """Before: 0 problems scored, accuracy 0, exit 0."""
+    (tmp_path / "bad.jsonl").write_text('{"no": "problem"}\n[1, 2]\n', encoding="utf-8")
+    done = run_linc(
+        "eval", "run", "--dataset", "jsonl", "--path", tmp_path / "bad.jsonl",
+        "--base-url", CLOSED, "--model", "m", cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert_clean(done, [1])
+    assert "no problem to answer" in done.stderr, str(done)
