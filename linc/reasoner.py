@@ -160,6 +160,9 @@ class Reasoner:
             raise LincError("a problem needs at least one premise")
         start = time.perf_counter()
         translations = await self.parser.atranslate(list(premises), conclusion)
+        unusable = self.parser.client.unusable()
+        if unusable is not None:  # no request reached the model: say so, do not answer Error
+            raise unusable
         prepared, samples, _ = await asyncio.to_thread(
             decide_completions,
             [t.completion for t in translations],

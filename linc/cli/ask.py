@@ -40,9 +40,6 @@ def run(args: argparse.Namespace) -> int:
             answer = reasoner.ask(args.premise, args.conclusion)
     else:
         answer = reasoner.ask(args.premise, args.conclusion)
-    unusable = reasoner.parser.client.unusable()
-    if unusable is not None:  # no request was answered: exit 3, not an Error answer
-        raise unusable
     if args.json:
         print(json.dumps(answer_json(answer, reasoner), ensure_ascii=False, indent=2))
     else:
@@ -127,6 +124,8 @@ def explain(answer: Any, premises: list[str], conclusion: str) -> str:
         extra = []
         if len(translation.attempts) > 1:
             extra.append(f"{len(translation.attempts) - 1} re-ask(s)")
+        if i in answer.abstained:
+            extra.append("inconsistent premises: abstained")
         repairs = answer.records[i].repairs if i < len(answer.records) else ()
         if repairs:
             extra.append(f"repairs: {', '.join(sorted(set(repairs)))}")
