@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -27,6 +28,18 @@ _LEAN_BINDER = re.compile(
 _LEAN_APPLICATION = re.compile(r"(?<![\w'])[A-Za-z_][\w']*[ \t]+[A-Za-z_(«][\w'»]*")
 _LEAN_WORDS = re.compile(r"\b(?:True|False)\b|Xor'|«")
 _CALL = re.compile(r"[\w'’$+»]\(")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters (Unicode ``Cc``) but tab, line feed and carriage return."""
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+"""Format characters (Unicode ``Cf``: zero-width space and joiners, BOM, soft hyphen,
+direction marks): they show nothing, yet make a name another symbol."""
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+"""Space and line separators other than the ASCII space (``Zs``, ``Zl``, ``Zp``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +85,16 @@ def read(text: str | bytes, *, syntax: str = "auto", repair: bool = False) -> Pa
     """
     if syntax not in SYNTAXES:
         raise ConfigError(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAXES)}")
-    text = _as_text(text)
+    text, normalised = checked_characters(_as_text(text), repair=repair)
     candidates = _candidates(text) if syntax == "auto" else (syntax,)
     first_error: ParseError | None = None
     for candidate in candidates:
         try:
-            return _read_one(text, candidate)
+            parsed = _read_one(text, candidate)
         except ParseError as exc:
             first_error = first_error or exc
+        else:
+            return replace(parsed, repairs=tuple(normalised)) if normalised else parsed
     if repair:
         from linc.parsers.repair import repaired_readings
 
@@ -89,7 +104,7 @@ def read(text: str | bytes, *, syntax: str = "auto", repair: bool = False) -> Pa
                     parsed = _read_one(fixed, candidate)
                 except ParseError:
                     continue
-                return Parsed(parsed.formula, parsed.syntax, tuple(repairs), parsed.closed)
+                return Parsed(parsed.formula, parsed.syntax, (*normalised, *repairs), parsed.closed)
     assert first_error is not None
     raise first_error
 
@@ -116,6 +131,77 @@ def _as_text(text: object) -> str:
                 column=exc.start + 1,
             ) from None
     raise ParseError(f"expected text, got {type(text).__name__}", text="", line=1, column=1)
+
+
+def checked_characters(text: str, *, repair: bool) -> tuple[str, list[Repair]]:
+    """``text`` fit to read, and the repairs that made it so.
+
+    A control character (NUL, ESC, DEL, …; tab and line breaks aside) is a
+    ``ParseError`` at its line and column, repair or not. A character that
+    shows nothing but makes a name another symbol (zero-width space or
+    joiner, BOM, soft hyphen, direction mark, no-break or other non-ASCII
+    space) is one too, unless ``repair``: then format characters are dropped,
+    unusual spaces become ASCII spaces, the text is NFKC-normalised (full-width
+    letters, ligatures) and each of these edits is a ``Repair``.
+    """
+    found = _CONTROL.search(text)
+    if found is not None:
+        raise _character_error(text, found.start(), "control character")
+    if text.isascii():
+        return text, []
+    if not repair:
+        hits = [m.start() for m in (_INVISIBLE.search(text), _SPACES.search(text)) if m]
+        if hits:
+            pos = min(hits)
+            what = "invisible character" if _INVISIBLE.match(text, pos) else "unusual space"
+            raise _character_error(text, pos, what, hint="; read with repair to normalise it")
+        return text, []
+    return _normalised(text)
+
+
+def _normalised(text: str) -> tuple[str, list[Repair]]:
+    repairs: list[Repair] = []
+    hidden = list(_INVISIBLE.finditer(text))
+    if hidden:
+        shown = sorted({_code_point(m.group()) for m in hidden})
+        detail = f"dropped {len(hidden)} invisible character(s): {', '.join(shown[:4])}"
+        repairs.append(Repair("invisible-character", hidden[0].start(), detail))
+        text = _INVISIBLE.sub("", text)
+    spaces = list(_SPACES.finditer(text))
+    if spaces:
+        shown = sorted({_code_point(m.group()) for m in spaces})
+        detail = f"read {len(spaces)} unusual space(s) as ' ': {', '.join(shown[:4])}"
+        repairs.append(Repair("unusual-space", spaces[0].start(), detail))
+        text = _SPACES.sub(" ", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        normal = unicodedata.normalize("NFKC", text)
+        pos = next((i for i, (a, b) in enumerate(zip(text, normal)) if a != b), len(text))
+        changed = sorted(
+            {
+                f"{c!r}→{unicodedata.normalize('NFKC', c)!r}"
+                for c in text
+                if c != unicodedata.normalize("NFKC", c)
+            }
+        )
+        detail = f"NFKC-normalised {', '.join(changed[:4]) or 'combining sequences'}"
+        repairs.append(Repair("nfkc", pos, detail))
+        text = normal
+    return text, repairs
+
+
+def _code_point(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}"
+
+
+def _character_error(text: str, pos: int, what: str, *, hint: str = "") -> ParseError:
+    """The error for the character at ``pos``; control characters are shown as U+FFFD,
+    so the message never carries one raw (the columns stay the same)."""
+    shown = _CONTROL.sub("\ufffd", text)
+    message = f"{what} {_code_point(text[pos])} in the formula{hint}"
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return ParseError(message, text=shown, line=line, column=column)
 
 
 def _candidates(text: str) -> tuple[str, ...]:
