@@ -458,32 +458,7 @@ def test_case_names_are_distinct() -> None:
     assert len({case.name for case in CASES}) == len(CASES)
 
 
-NOT_MINE = {
-    "ask: base url not a url": "ask ends 0 when its one request cannot even be sent "
-    "(parsers/llm_client.py: a malformed URL is not counted as 'no request reached the model')",
-    **{
-        f"run: --path {name}": "eval run scores 0 problems and ends 0 when no row of the "
-        "dataset reads (linc/cli/eval_run.py: an error, as eval gold does)"
-        for name in ("garbage", "latin1", "json_obj", "jsonl_wrong")
-    },
-}
-"""Cases that still fail because of code outside linc/cli's exit-code handling (see reasons)."""
-
-
-def _params() -> list:
-    return [
-        pytest.param(
-            case,
-            id=case.name,
-            marks=[pytest.mark.xfail(reason=NOT_MINE[case.name], strict=False)]
-            if case.name in NOT_MINE
-            else [],
-        )
-        for case in CASES
-    ]
-
-
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_abuse(case: Case, outcomes: dict[str, Done]) -> None:
     assert_clean(outcomes[case.name], [1, 2, 3])
 

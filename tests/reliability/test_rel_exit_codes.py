@@ -78,10 +78,6 @@ def test_no_llm_response_exits_3(tmp_path: Path) -> None:
     assert done.stderr.strip() == "linc: error: no request reached the model", str(done)
 
 
-@pytest.mark.xfail(
-    reason="eval run/ask raise NoLLMResponse when no request succeeds (another engineer's item 10)",
-    strict=False,
-)
 @pytest.mark.parametrize("command", ["eval run", "ask"])
 def test_a_dead_endpoint_exits_3(tmp_path: Path, command: str) -> None:
     if command == "ask":
