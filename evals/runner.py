@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from linc.cache import Cache
+from linc.cache import Cache, CacheError
 from linc.pipeline import (
     PROOF_NAMESPACE,
     Prepared,
@@ -214,6 +214,8 @@ class _Schedule:
         if kind == "fetch":
             try:
                 result: Fetched = future.result()
+            except CacheError:
+                raise  # a damaged cache stops the run: every problem would meet it
             except Exception as exc:  # noqa: BLE001 - recorded on its problem, the run goes on
                 log.error("problem %s failed: %s", payload.problem.id, exc)
                 self.failed(payload, f"{type(exc).__name__}: {exc}")

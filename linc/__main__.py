@@ -1,5 +1,8 @@
 import sys
 
-from linc.cli import main
+try:
+    from linc.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the package loads
+    sys.exit(130)
 
 sys.exit(main())

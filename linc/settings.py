@@ -33,7 +33,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from linc.errors import ConfigError, validation_message
-from linc.results import Limits
+from linc.results import MAX_MEMORY_MB, MAX_SECONDS, Limits
 from linc.voting import POLICIES, UNCERTAIN_WEIGHT
 
 PRESETS = ("best", "linc")
@@ -72,11 +72,17 @@ class Settings(BaseModel):
     procedure: Procedure = Procedure.PORTFOLIO
     on_limit: OnLimit = OnLimit.ERROR_IF_UNDECIDED
     backends: tuple[str, ...] = BEST_BACKENDS
-    prover_timeout: float = Field(default=10.0, gt=0, description="seconds per prover call")
-    first_seconds: float | None = Field(
-        default=None, gt=0, description="limit of a portfolio's first backend"
+    prover_timeout: float = Field(
+        default=10.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False, description="seconds per call"
     )
-    memory_mb: int | None = Field(default=None, gt=0)
+    first_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_SECONDS,
+        allow_inf_nan=False,
+        description="limit of a portfolio's first backend",
+    )
+    memory_mb: int | None = Field(default=None, gt=0, le=MAX_MEMORY_MB)
     inconsistency: bool = Field(
         default=True, description="try both directions always, so inconsistent premises show"
     )

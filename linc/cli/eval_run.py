@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from linc.cli import positive_int
 from linc.cli.options import add_llm_options, add_run_options, reasoner_from, workers_from
 from linc.evals.datasets import DATASETS
 
@@ -35,7 +36,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="dataset file (FOLIO or your own JSON lines, or Logic-LM dev.json)",
     )
     parser.add_argument(
-        "--problems-at-once", type=int, default=2, help="problems in flight at once (default 2)"
+        "--problems-at-once",
+        type=positive_int,
+        default=2,
+        help="problems in flight at once (default 2)",
     )
     add_run_options(parser)
     add_llm_options(parser, default_k=3)

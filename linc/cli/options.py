@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from linc.cli import nonnegative_int, positive_int, seconds
 from linc.settings import PRESETS, VOTING, Settings, settings_for
 from linc.voting import POLICIES
 
@@ -68,18 +69,20 @@ def add_settings_options(parser: argparse.ArgumentParser, *, llm: bool = False) 
         help="prover (repeat for a portfolio, tried in order; default: the preset's, "
         "best: z3, prover9, eprover; linc: prover9)",
     )
-    group.add_argument("--prover-timeout", type=float, help="seconds per prover call (default 10)")
+    group.add_argument(
+        "--prover-timeout", type=seconds, help="seconds per prover call (default 10)"
+    )
     if not llm:
         group.add_argument(
             "--timeout",
             dest="prover_timeout",
-            type=float,
+            type=seconds,
             action=Deprecated,
             use="--prover-timeout",
         )
     group.add_argument(
         "--first-seconds",
-        type=float,
+        type=seconds,
         help="limit of the portfolio's first backend before the next one takes over",
     )
     group.add_argument(
@@ -128,7 +131,7 @@ def _split(names: list[str]) -> list[str]:
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """Where a run of many problems writes, how it resumes, how many processes."""
     group = parser.add_argument_group("run")
-    group.add_argument("--limit", type=int, help="only the first N problems")
+    group.add_argument("--limit", type=nonnegative_int, help="only the first N problems")
     group.add_argument(
         "--out", type=Path, help="folder for records.jsonl (streamed), report.json and report.md"
     )
@@ -136,7 +139,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         "--resume", action="store_true", help="skip problems already in --out/records.jsonl"
     )
     group.add_argument(
-        "--workers", type=int, help="processes for reading and proving (default: CPU count)"
+        "--workers",
+        type=positive_int,
+        help="processes for reading and proving (default: CPU count)",
     )
     group.add_argument("--cache-dir", type=Path, help="cache directory (default $LINC_CACHE_DIR)")
     group.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -151,7 +156,10 @@ def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> N
     """The model and how to sample it (``ask`` and ``eval run``)."""
     group = parser.add_argument_group("model")
     group.add_argument(
-        "--k", type=int, default=default_k, help=f"samples per problem (default {default_k})"
+        "--k",
+        type=positive_int,
+        default=default_k,
+        help=f"samples per problem (default {default_k})",
     )
     group.add_argument(
         "--model",
@@ -188,14 +196,16 @@ def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> N
         type=int,
         help="re-asks with the error when a sample cannot be read (default 1)",
     )
-    group.add_argument("--llm-timeout", type=float, help="seconds per LLM request (default 300)")
+    group.add_argument("--llm-timeout", type=seconds, help="seconds per LLM request (default 300)")
     group.add_argument(
-        "--timeout", dest="llm_timeout", type=float, action=Deprecated, use="--llm-timeout"
+        "--timeout", dest="llm_timeout", type=seconds, action=Deprecated, use="--llm-timeout"
     )
     group.add_argument(
         "--max-retries", type=int, help="retries per request on 429/5xx/timeouts (default 5)"
     )
-    group.add_argument("--concurrency", type=int, help="requests in flight at once (default 4)")
+    group.add_argument(
+        "--concurrency", type=positive_int, help="requests in flight at once (default 4)"
+    )
     group.add_argument("--price-in", type=float, help="USD per 1M prompt tokens, for the cost")
     group.add_argument("--price-out", type=float, help="USD per 1M completion tokens, for the cost")
     group.add_argument(
