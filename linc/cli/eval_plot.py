@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from linc.cli.options import Deprecated
 from linc.errors import ConfigError
 from linc.voting import POLICIES
 
@@ -39,10 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write the figure (.png, .pdf or .svg; needs matplotlib)",
     )
     p.add_argument(
-        "--policy",
+        "--voting",
         choices=POLICIES,
-        help="vote policy (default: each run's own, else linc)",
+        help="vote policy to re-vote with (default: each run's own, else linc)",
     )
+    p.add_argument("--policy", choices=POLICIES, dest="voting", action=Deprecated, use="--voting")
     p.add_argument("--json", action="store_true", help="print the curves as JSON")
     p.set_defaults(handler=run)
 
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is not None and args.out.suffix.lower() not in FIGURE_SUFFIXES:
         raise ConfigError(f"--out {args.out}: the figure must end in {', '.join(FIGURE_SUFFIXES)}")
-    curves = compare_runs(args.dirs, policy=args.policy)
+    curves = compare_runs(args.dirs, policy=args.voting)
     if args.out is not None:
         draw(curves, args.out)
     if args.json:
