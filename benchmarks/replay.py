@@ -149,10 +149,12 @@ def serve(path: Path, problems: Path) -> tuple[subprocess.Popen, str]:
     return proc, match.group(1)
 
 
-def live(problems: Path, url: str, voting: str, *, cache: Path, workers: int, out: Path) -> dict:
+def live(
+    problems: Path, url: str, voting: str, *, k: int, cache: Path, workers: int, out: Path
+) -> dict:
     """One ``linc eval run`` process against serve-recorded: report, wall time."""
     cmd = [sys.executable, "-m", "linc", "eval", "run", "--dataset", "jsonl",
-           "--path", str(problems), "--base-url", url, "--model", "recorded", "--k", "10",
+           "--path", str(problems), "--base-url", url, "--model", "recorded", "--k", str(k),
            "--voting", voting, "--workers", str(workers), "--no-progress", "--json",
            "--out", str(out)]  # fmt: skip
     env = {**os.environ, "LINC_CACHE_DIR": str(cache)}
