@@ -11,44 +11,95 @@ Conventions:
   the text wrote: ``A & B & C`` is one ``And`` of three, ``A & (B & C)`` is
   an ``And`` of two. ``Implies``, ``Iff`` and ``Xor`` are binary.
 - Every walk over formulas goes through ``linc.walk`` (iterative, so any
-  depth walks). Parsers still refuse nesting deeper than ``MAX_DEPTH``: the
-  dataclass-generated ``==``, ``hash`` and ``repr`` of the nodes recurse.
+  depth walks). So do the nodes' ``==``, ``hash``, ``repr`` and pickling
+  (``_Node``; the dataclass-generated ones recurse), so a formula of any
+  depth compares, hashes, prints and crosses to a worker process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import zip_longest
+from operator import attrgetter
+from typing import Any
 
 from linc.errors import ArityError
 
-MAX_DEPTH = 100
-"""Deepest formula nesting the parsers accept.
 
-Real formulas stay below 30. The bound keeps the recursive dataclass ``==``,
-``hash`` and ``repr`` of the nodes well inside Python's recursion limit.
-"""
+class _Node:
+    """Structural ``==`` and ``hash``, the dataclass ``repr`` and pickling, at any depth.
+
+    The methods dataclasses generate recurse, a Python frame or more a level;
+    these walk with ``linc.walk``. Two nodes are equal when their pre-order
+    walks (terms included) meet the same kinds, names and numbers of children.
+    A node keeps its hash once computed (``_hash``, never pickled: string
+    hashes differ between processes). A pickled node is its walk, flat,
+    rebuilt with a stack.
+    """
+
+    __slots__ = ("_hash",)
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        mine, theirs = getattr(self, "_hash", None), getattr(other, "_hash", None)
+        if mine is not None and theirs is not None and mine != theirs:
+            return False
+        shapes = _SHAPE
+        me: Any = self
+        for a, b in zip_longest(walk.preorder(me, terms=True), walk.preorder(other, terms=True)):  # type: ignore[call-overload]
+            if a is b:
+                continue
+            kind = type(a)
+            if kind is not type(b):
+                return False
+            shape = shapes.get(kind)
+            if shape is not None and shape(a) != shape(b):
+                return False
+        return True
+
+    def __hash__(self) -> int:
+        me: Any = self
+        found: int | None = getattr(me, "_hash", None)
+        if found is None:
+            found = walk.fold(me, _hash_of, enter=_known_hash, terms=True)
+        return found
+
+    def __repr__(self) -> str:
+        me: Any = self
+        return str(walk.fold(me, _repr_of, terms=True))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        me: Any = self
+        tokens = tuple(
+            (type(node), _label(node), len(walk.children(node, terms=True)))
+            for node in walk.preorder(me, terms=True)
+        )
+        return (_rebuild, (tokens,))
 
 
 # --------------------------------------------------------------------- terms
 
 
-@dataclass(frozen=True, slots=True)
-class Var:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Var(_Node):
     """A variable bound by a quantifier."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Const:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Const(_Node):
     """An individual constant."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Func:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Func(_Node):
     """A function application ``name(args)``, at least one argument."""
 
     name: str
@@ -60,80 +111,80 @@ Term = Var | Const | Func
 # ------------------------------------------------------------------ formulas
 
 
-@dataclass(frozen=True, slots=True)
-class Pred:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Pred(_Node):
     """An atom ``name(args)``; a propositional letter has no arguments."""
 
     name: str
     args: tuple[Term, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Eq:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Eq(_Node):
     """Equality of two terms."""
 
     left: Term
     right: Term
 
 
-@dataclass(frozen=True, slots=True)
-class Not:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Not(_Node):
     body: Formula
 
 
-@dataclass(frozen=True, slots=True)
-class And:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class And(_Node):
     """Conjunction of two or more operands."""
 
     args: tuple[Formula, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Or:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Or(_Node):
     """Disjunction of two or more operands."""
 
     args: tuple[Formula, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Implies:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Implies(_Node):
     left: Formula
     right: Formula
 
 
-@dataclass(frozen=True, slots=True)
-class Iff:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Iff(_Node):
     left: Formula
     right: Formula
 
 
-@dataclass(frozen=True, slots=True)
-class Xor:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Xor(_Node):
     """Exclusive or: exactly one side holds."""
 
     left: Formula
     right: Formula
 
 
-@dataclass(frozen=True, slots=True)
-class ForAll:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class ForAll(_Node):
     var: Var
     body: Formula
 
 
-@dataclass(frozen=True, slots=True)
-class Exists:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Exists(_Node):
     var: Var
     body: Formula
 
 
-@dataclass(frozen=True, slots=True)
-class Top:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Top(_Node):
     """The true formula."""
 
 
-@dataclass(frozen=True, slots=True)
-class Bottom:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
+class Bottom(_Node):
     """The false formula."""
 
 
@@ -352,6 +403,98 @@ def check_arities(formulas: Iterable[Formula]) -> dict[Symbol, int]:
             raise ArityError(name, next(iter(arities)), next(iter(sig[other])), role="pred/func")
         out[(role, name)] = next(iter(arities))
     return out
+
+
+# ------------------------------------------------ what _Node's methods use
+
+
+def _label(node: Any) -> str | None:
+    """The name a node carries (a quantifier: its variable's), else None."""
+    kind = type(node)
+    if kind in (ForAll, Exists):
+        return str(node.var.name)
+    return str(node.name) if kind in (Var, Const, Pred, Func) else None
+
+
+_SHAPE: dict[type, Callable[[Any], object]] = {
+    Var: attrgetter("name"),
+    Const: attrgetter("name"),
+    Pred: lambda node: (node.name, len(node.args)),
+    Func: lambda node: (node.name, len(node.args)),
+    And: lambda node: len(node.args),
+    Or: lambda node: len(node.args),
+    ForAll: lambda node: node.var.name,
+    Exists: lambda node: node.var.name,
+}
+"""Beside its kind, what ``==`` compares of one node: its name, number of children, or both."""
+
+
+def _none(node: Any) -> None:
+    return None
+
+
+def _known_hash(node: Any) -> int | None:
+    return getattr(node, "_hash", None)
+
+
+def _hash_of(node: Any, parts: list[int]) -> int:
+    kind = type(node)
+    found = hash((kind.__name__, _SHAPE.get(kind, _none)(node), *parts))
+    object.__setattr__(node, "_hash", found)
+    return found
+
+
+def _items(parts: list[walk.Piece]) -> walk.Piece:
+    """A tuple's repr from its items' reprs."""
+    if len(parts) == 1:
+        return walk.cat("(", parts[0], ",)")
+    return walk.cat("(", walk.join(", ", parts), ")")
+
+
+def _repr_of(node: Any, parts: list[walk.Piece]) -> walk.Piece:
+    """The dataclass ``repr`` of ``node``, its children's already made."""
+    kind = type(node).__qualname__
+    if isinstance(node, (Var, Const)):
+        return f"{kind}(name={node.name!r})"
+    if isinstance(node, (Pred, Func)):
+        return walk.cat(f"{kind}(name={node.name!r}, args=", _items(parts), ")")
+    if isinstance(node, (And, Or)):
+        return walk.cat(f"{kind}(args=", _items(parts), ")")
+    if isinstance(node, (Eq, Implies, Iff, Xor)):
+        return walk.cat(f"{kind}(left=", parts[0], ", right=", parts[1], ")")
+    if isinstance(node, Not):
+        return walk.cat("Not(body=", parts[0], ")")
+    if isinstance(node, (ForAll, Exists)):
+        return walk.cat(f"{kind}(var={node.var!r}, body=", parts[0], ")")
+    return f"{kind}()"  # Top, Bottom
+
+
+_BUILD: dict[type, Callable[[Any, list[Any]], Any]] = {
+    Var: lambda name, kids: Var(name),
+    Const: lambda name, kids: Const(name),
+    Func: lambda name, kids: Func(name, tuple(kids)),
+    Pred: lambda name, kids: Pred(name, tuple(kids)),
+    Eq: lambda name, kids: Eq(kids[0], kids[1]),
+    Not: lambda name, kids: Not(kids[0]),
+    And: lambda name, kids: And(tuple(kids)),
+    Or: lambda name, kids: Or(tuple(kids)),
+    Implies: lambda name, kids: Implies(kids[0], kids[1]),
+    Iff: lambda name, kids: Iff(kids[0], kids[1]),
+    Xor: lambda name, kids: Xor(kids[0], kids[1]),
+    ForAll: lambda name, kids: ForAll(Var(name), kids[0]),
+    Exists: lambda name, kids: Exists(Var(name), kids[0]),
+    Top: lambda name, kids: Top(),
+    Bottom: lambda name, kids: Bottom(),
+}
+
+
+def _rebuild(tokens: tuple[tuple[type, str | None, int], ...]) -> Any:
+    """A node from its pickled pre-order walk (children are rebuilt before their parent)."""
+    stack: list[Any] = []
+    for kind, name, count in reversed(tokens):
+        kids = [stack.pop() for _ in range(count)]
+        stack.append(_BUILD[kind](name, kids))
+    return stack[0]
 
 
 # last: the walker imports the node classes above

@@ -2,12 +2,11 @@
 
 No parse tree is built: each grammar rule's callback receives its children
 and returns IR at once, and the LALR parser is iterative, so input depth
-never reaches Python's recursion limit. Formulas travel as ``(node, depth)``
-pairs; a name with arguments travels as an ``App`` until its context says
-whether it is a predicate (formula position) or a function term (argument or
-equality side). Nesting deeper than ``ir.MAX_DEPTH`` stops the parse with the position of
-the offending operator; an atom counts one level and each function
-application inside it one more (``P(x)`` is 1, ``P(f(x))`` is 2).
+never reaches Python's recursion limit, and the IR is walked iteratively
+everywhere: formulas of any depth are read. Formulas travel as IR nodes; a
+name with arguments travels as an ``App`` until its context says whether it
+is a predicate (formula position) or a function term (argument or equality
+side).
 
 Names are bound after the fact: atoms are built with ``Const`` names and a
 quantifier turns the ``Const`` occurrences of its variable in its body into
@@ -23,7 +22,7 @@ from lark import Token, Transformer
 
 from linc import walk
 from linc.ir import (
-    MAX_DEPTH,
+    FORMULA_TYPES,
     And,
     Bottom,
     Const,
@@ -43,7 +42,7 @@ from linc.ir import (
     Xor,
 )
 
-FormulaValue = tuple[Formula, int]
+_FORMULA_TYPES = frozenset(FORMULA_TYPES)
 
 _FORALL_WORDS = frozenset({"∀", "all", "forall"})
 _NEQ = frozenset({"!=", "≠"})
@@ -69,19 +68,12 @@ class BuildError(Exception):
 class App:
     """``name(args)`` whose role (predicate or term) is not known yet."""
 
-    __slots__ = ("args", "depth", "name", "token")
+    __slots__ = ("args", "name", "token")
 
-    def __init__(self, name: str, args: tuple[Term, ...], depth: int, token: Token) -> None:
+    def __init__(self, name: str, args: tuple[Term, ...], token: Token) -> None:
         self.name = name
         self.args = args
-        self.depth = depth
         self.token = token
-
-
-def _check(depth: int, token: Token | None) -> int:
-    if depth > MAX_DEPTH:
-        raise BuildError(f"formula nested deeper than {MAX_DEPTH} levels", token)
-    return depth
 
 
 def _token_of(value: Any) -> Token | None:
@@ -142,23 +134,21 @@ class Builder(Transformer):
 
     # conversions -------------------------------------------------------
     @staticmethod
-    def formula(value: Any) -> FormulaValue:
-        if type(value) is tuple:
-            return value
+    def formula(value: Any) -> Formula:
         if type(value) is App:
-            return Pred(value.name, value.args), value.depth
+            return Pred(value.name, value.args)
+        if type(value) in _FORMULA_TYPES:
+            return value
         raise BuildError("expected a formula", _token_of(value))  # pragma: no cover
 
     @staticmethod
-    def term(value: Any, where: Token | None) -> tuple[Term, int]:
+    def term(value: Any, where: Token | None) -> Term:
         if type(value) is App:
-            if value.args:
-                return Func(value.name, value.args), value.depth
-            return Const(value.name), 0
+            return Func(value.name, value.args) if value.args else Const(value.name)
         raise BuildError("a formula stands where a term is needed (not first-order)", where)
 
     # rules -------------------------------------------------------------
-    def start(self, children: list[Any]) -> FormulaValue:
+    def start(self, children: list[Any]) -> Formula:
         return self.formula(children[0])
 
     @staticmethod
@@ -166,11 +156,11 @@ class Builder(Transformer):
         """A formula that is one unit, as it is (a name may still be a term)."""
         return children[0]
 
-    def run(self, children: list[Any]) -> FormulaValue:
+    def run(self, children: list[Any]) -> Formula:
         """A formula that is a run of binary operators: ``a op b``."""
         return self.chain(children)
 
-    def run_more(self, children: list[Any]) -> FormulaValue:
+    def run_more(self, children: list[Any]) -> Formula:
         """A formula that is a run of binary operators: ``run op b``."""
         return self.chain(self.ops_more(children))
 
@@ -192,35 +182,23 @@ class Builder(Transformer):
         """``( formula )``: the formula as it is (a name may still be a term)."""
         return children[1]
 
-    def negation(self, children: list[Any]) -> FormulaValue:
-        op, value = children
-        node, depth = self.formula(value)
-        return Not(node), _check(depth + 1, op)
+    def negation(self, children: list[Any]) -> Formula:
+        return Not(self.formula(children[1]))
 
-    def _nary(self, kind: type, children: list[Any]) -> FormulaValue:
-        args = []
-        depth = 0
-        for value in children[::2]:
-            node, d = self.formula(value)
-            args.append(node)
-            depth = max(depth, d)
-        return kind(tuple(args)), _check(depth + 1, children[1])
+    def _nary(self, kind: type, children: list[Any]) -> Formula:
+        return kind(tuple([self.formula(value) for value in children[::2]]))
 
-    def _fold_left(self, kind: type, children: list[Any]) -> FormulaValue:
-        node, depth = self.formula(children[0])
+    def _fold_left(self, kind: type, children: list[Any]) -> Formula:
+        node = self.formula(children[0])
         for i in range(1, len(children), 2):
-            right, d = self.formula(children[i + 1])
-            node = kind(node, right)
-            depth = _check(max(depth, d) + 1, children[i])
-        return node, depth
+            node = kind(node, self.formula(children[i + 1]))
+        return node
 
-    def _fold_right(self, kind: type, children: list[Any]) -> FormulaValue:
-        node, depth = self.formula(children[-1])
+    def _fold_right(self, kind: type, children: list[Any]) -> Formula:
+        node = self.formula(children[-1])
         for i in range(len(children) - 2, 0, -2):
-            left, d = self.formula(children[i - 1])
-            node = kind(left, node)
-            depth = _check(max(depth, d) + 1, children[i])
-        return node, depth
+            node = kind(self.formula(children[i - 1]), node)
+        return node
 
     # precedence: terminal type -> (level, combiner); lower levels bind tighter
     LEVELS: ClassVar[dict[str, tuple[int, str]]] = {
@@ -231,7 +209,7 @@ class Builder(Transformer):
         "IFF": (6, "iff_right"),
     }
 
-    def chain(self, children: list[Any]) -> FormulaValue:
+    def chain(self, children: list[Any]) -> Formula:
         """``a op b op c ...``: apply the precedence table, tightest level first."""
         levels = self.LEVELS
         if len(children) == 3:  # one operator: the commonest case
@@ -261,59 +239,53 @@ class Builder(Transformer):
             operands, ops = merged, kept
         return operands[0]  # a combined run
 
-    def combine(self, kind: str, run: list[Any]) -> FormulaValue:
+    def combine(self, kind: str, run: list[Any]) -> Formula:
         if kind == "eq":
             return self.eq(run)
         fold, node = _COMBINERS[kind]
         return fold(self, node, run)
 
-    def eq(self, children: list[Any]) -> FormulaValue:
+    def eq(self, children: list[Any]) -> Formula:
         """``t = u``, ``t != u`` and comparisons; NLTK chains fold left."""
         first = children[0]
-        result: FormulaValue | None = None
+        result: Formula | None = None
         for i in range(1, len(children), 2):
             op = children[i]
             if result is not None:
                 raise BuildError("an equation stands where a term is needed (not first-order)", op)
-            left, dl = self.term(first, op)
-            right, dr = self.term(children[i + 1], op)
-            depth = _check(max(dl, dr) + 1, op)
+            left = self.term(first, op)
+            right = self.term(children[i + 1], op)
             symbol = op.value.strip()
             if symbol in _EQ:
-                result = (Eq(left, right), depth)
+                result = Eq(left, right)
             elif symbol in _NEQ:
-                result = (Not(Eq(left, right)), _check(depth + 1, op))
+                result = Not(Eq(left, right))
             else:
-                result = (Pred(_COMPARISONS[symbol], (left, right)), depth)
+                result = Pred(_COMPARISONS[symbol], (left, right))
         assert result is not None  # the grammar gives at least one operator
         return result
 
     def bare(self, children: list[Any]) -> App:
         """A name without arguments."""
-        return App(self.name(children[0]), (), 1, children[0])
+        return App(self.name(children[0]), (), children[0])
 
     def app(self, children: list[Any]) -> App:
         head = children[0]
         if len(children) == 1:
-            return App(self.name(head), (), 1, head)
+            return App(self.name(head), (), head)
         self._check_head(head.value, head)
-        args = []
-        depth = 0
-        for value in children[1:]:
-            term, d = self.term(value, head)
-            args.append(term)
-            depth = max(depth, d)
-        return App(self.name(head), tuple(args), _check(depth + 1, head), head)
+        args = tuple([self.term(value, head) for value in children[1:]])
+        return App(self.name(head), args, head)
 
     def atom(self, children: list[Token]) -> App:
         token = children[0]
         return self.flat_atom(token.value, token)
 
-    def negated_atom(self, children: list[Token]) -> FormulaValue:
+    def negated_atom(self, children: list[Token]) -> Formula:
         """``-P(a)`` lexed as one token."""
         token = children[0]
         app = self.flat_atom(token.value[1:].lstrip(self.SPACE), token)
-        return Not(Pred(app.name, app.args)), 2
+        return Not(Pred(app.name, app.args))
 
     def flat_atom(self, text: str, token: Token) -> App:
         """``P(a, b)`` lexed as one token (``text``; errors point at ``token``):
@@ -327,7 +299,7 @@ class Builder(Transformer):
         # the ATOM regex keeps keywords out of the head
         head = text[:open_at].strip(space)
         self._check_head(head, token)
-        return App(head, tuple(map(Const, names)), 1, token)
+        return App(head, tuple(map(Const, names)), token)
 
     def _check_head(self, head: str, token: Token) -> None:
         """Refuse arguments after a name the syntax reads as a variable."""
@@ -339,13 +311,13 @@ class Builder(Transformer):
     def name(self, token: Token) -> str:
         return token.value
 
-    def top(self, children: list[Any]) -> FormulaValue:
-        return Top(), 1
+    def top(self, children: list[Any]) -> Formula:
+        return Top()
 
-    def bottom(self, children: list[Any]) -> FormulaValue:
-        return Bottom(), 1
+    def bottom(self, children: list[Any]) -> Formula:
+        return Bottom()
 
-    def quant(self, children: list[Any]) -> FormulaValue:
+    def quant(self, children: list[Any]) -> Formula:
         """``Q v1 v2 ... body``: the first variable outermost."""
         op = children[0]
         names: list[str] = []
@@ -356,14 +328,14 @@ class Builder(Transformer):
                 names.append(self.variable(value))
         return self.quantify(op, op.value, names, children[-1])
 
-    def quantify(self, op: Token, word: str, names: list[str], body: Any) -> FormulaValue:
+    def quantify(self, op: Token, word: str, names: list[str], body: Any) -> Formula:
         """Bind ``names`` (the first outermost) over ``body`` with quantifier ``word``."""
-        node, depth = self.formula(body)
+        node = self.formula(body)
         kind = ForAll if word in _FORALL_WORDS or word.lower() in _FORALL_WORDS else Exists
         for name in reversed(names):
             var = Var(name)
             node = kind(var, _bind(node, name, var))
-        return node, _check(depth + len(names), op)
+        return node
 
     quant_call = quant
 
@@ -410,19 +382,19 @@ class NltkBuilder(Builder):
             raise BuildError("'iota' expressions are not first-order", token)
         return token.value
 
-    def quant_eq(self, children: list[Any]) -> FormulaValue:
+    def quant_eq(self, children: list[Any]) -> Formula:
         """``all x. a = b``: the equation belongs to the body, as in NLTK."""
         return self.quant([children[0], self.eq(children[1:])])
 
-    def quant_paren(self, children: list[Any]) -> FormulaValue:
+    def quant_paren(self, children: list[Any]) -> Formula:
         """``all x. ( body )`` with ``all x. (`` lexed as one token."""
         return self.quant([children[0], self.paren(children)])
 
-    def quant_paren_eq(self, children: list[Any]) -> FormulaValue:
+    def quant_paren_eq(self, children: list[Any]) -> Formula:
         """``all x. (a) = b``: the equation belongs to the body, as in NLTK."""
         return self.quant_eq([children[0], self.paren(children), *children[3:]])
 
-    def quant(self, children: list[Any]) -> FormulaValue:
+    def quant(self, children: list[Any]) -> Formula:
         head = children[0]
         if head.type not in ("PREFIX", "PREFIX_OPEN"):
             return super().quant(children)
@@ -444,14 +416,13 @@ class NltkExtendedBuilder(Builder):
         "XOR_KW": (4, "xor"),
     }
 
-    def eq(self, children: list[Any]) -> FormulaValue:
+    def eq(self, children: list[Any]) -> Formula:
         first = children[0]
-        if len(children) == 3 and type(first) is tuple and type(first[0]) is Not:
-            body = first[0].body
+        if len(children) == 3 and type(first) is Not:
+            body = first.body
             if type(body) is Pred:  # "-x = c": NLTK's (-x) = c is not first-order
-                inner = App(body.name, body.args, first[1] - 1, children[1])
-                eq, depth = super().eq([inner, children[1], children[2]])
-                return Not(eq), _check(depth + 1, children[1])
+                inner = App(body.name, body.args, children[1])
+                return Not(super().eq([inner, children[1], children[2]]))
         return super().eq(children)
 
 
@@ -471,10 +442,9 @@ class LeanBuilder(Builder):
 
     variable = name
 
-    def xor_prefix(self, children: list[Any]) -> FormulaValue:
-        op, left, right = children
-        (lnode, ld), (rnode, rd) = self.formula(left), self.formula(right)
-        return Xor(lnode, rnode), _check(max(ld, rd) + 1, op)
+    def xor_prefix(self, children: list[Any]) -> Formula:
+        _, left, right = children
+        return Xor(self.formula(left), self.formula(right))
 
     def typed_binder(self, children: list[Any]) -> list[Token]:
         return list(children[:-1])  # the last name is the type

@@ -11,15 +11,14 @@ from typing import cast
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from linc.errors import ConfigError, ParseError
-from linc.ir import MAX_DEPTH, Const, ForAll, Formula, Var, atoms_terms
-from linc.parsers.build import Builder, BuildError, FormulaValue, bind
+from linc.ir import Const, ForAll, Formula, Var, atoms_terms
+from linc.parsers.build import Builder, BuildError, bind
 from linc.parsers.grammar import OPERATOR_CHARS, display_names, lark_parser
 
 SYNTAXES = ("auto", "nltk", "nltk-strict", "unicode", "lean")
 """Input syntaxes ``read`` accepts."""
 
 _CLOSABLE = re.compile(r"[u-z]\Z")
-_TOO_DEEP = "formula nested deeper than"
 _EXTENSION_CHARS = re.compile(f"[{re.escape(OPERATOR_CHARS)}]")
 _UNICODE_LOGIC = frozenset("∀∃¬∧∨→↔⊕≠⊤⊥")
 _LEAN_BINDER = re.compile(
@@ -232,11 +231,9 @@ def _read_one(text: str, syntax: str) -> Parsed:
         core: Exception | None = None
         if _EXTENSION_CHARS.search(text) is None:
             try:
-                return Parsed(_parse("nltk-core", text)[0], "nltk")
+                return Parsed(_parse("nltk-core", text), "nltk")
             except (BuildError, UnexpectedInput) as exc:
                 core = exc
-            if isinstance(core, BuildError) and core.message.startswith(_TOO_DEEP):
-                raise _as_parse_error(text, core, "nltk-core")  # nests the same way
         try:
             return Parsed(_run("nltk-extended", text), "nltk")
         except ParseError as extended_error:
@@ -244,10 +241,7 @@ def _read_one(text: str, syntax: str) -> Parsed:
                 raise
             raise _further(_as_parse_error(text, core, "nltk-core"), extended_error) from None
     if syntax == "unicode":
-        formula, depth = _run_with_depth("unicode", text)
-        formula, closed = close_free_variables(formula)
-        if depth + len(closed) > MAX_DEPTH:
-            raise _error_at(text, 0, f"formula nested deeper than {MAX_DEPTH} levels once closed")
+        formula, closed = close_free_variables(_run("unicode", text))
         return Parsed(formula, "unicode", closed=closed)
     return Parsed(_run(syntax, text), syntax)
 
@@ -258,23 +252,17 @@ def _further(a: ParseError, b: ParseError) -> ParseError:
 
 
 def _run(grammar: str, text: str) -> Formula:
-    return _run_with_depth(grammar, text)[0]
-
-
-def _run_with_depth(grammar: str, text: str) -> tuple[Formula, int]:
     try:
-        formula, depth = _parse(grammar, text)
+        return _parse(grammar, text)
     except (BuildError, UnexpectedInput) as exc:
         raise _as_parse_error(text, exc, grammar) from None
-    return formula, depth
 
 
-def _parse(grammar: str, text: str) -> FormulaValue:
+def _parse(grammar: str, text: str) -> Formula:
     # the builder's callbacks run as the parser reduces, so the result is
     # what the start rule's callback returns (a whole formula, or for the
     # NLTK grammars possibly a bare atom), not the lark ``Tree`` its stubs declare
-    value = lark_parser(grammar).parse(text)
-    return value if type(value) is tuple else Builder.formula(value)
+    return Builder.formula(lark_parser(grammar).parse(text))
 
 
 def _as_parse_error(text: str, exc: Exception, grammar: str) -> ParseError:
