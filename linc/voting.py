@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from linc.errors import (
     ArityError,
@@ -188,10 +188,45 @@ class Answer(BaseModel):
     )
     inconsistent: bool = Field(default=False, description="some sample had inconsistent premises")
     timed_out: bool = Field(default=False, description="some sample hit a time limit")
+    margin: float = Field(
+        default=0.0,
+        description="winning score minus the runner-up's, over the samples (see vote_margin)",
+    )
+
+    @model_validator(mode="after")
+    def _margin_of_older_records(self) -> Answer:
+        # records written before ``margin`` existed: recompute it from their scores
+        if "margin" not in self.model_fields_set:
+            self.margin = vote_margin(self.scores, len(self.samples), tie=self.tie)
+        return self
 
     @property
     def n(self) -> int:
         return len(self.samples)
+
+
+def vote_margin(
+    scores: dict[Verdict, float], samples: int, *, tie: bool = False, fallback: bool = False
+) -> float:
+    """How decided a vote is, in [0, 1]: ``(top - runner_up) / samples``.
+
+    ``top`` and ``runner_up`` are the two highest weighted scores the policy
+    compared (``runner_up`` is 0 when one verdict got every counted vote);
+    ``samples`` is every sample of the problem, errors and abstentions
+    included, so each sample could add at most 1. Ten ``True`` votes give 1;
+    ten ``Uncertain`` votes under ``best`` give 0.1; one ``True`` and nine
+    errors give 0.1. A tie, a vote with nothing counted (label ``Error``) and
+    a ``fallback`` answer (read from abstaining inconsistent samples only,
+    which support anything) give 0. Normalising by the counted weight
+    instead ranks unanimous ``Uncertain`` votes first and loses most of the
+    risk-coverage gain (gpt-3.5 FOLIO 8-shot, best: accuracy at 50 %
+    coverage 0.71 against 0.89).
+    """
+    if tie or fallback or samples <= 0 or not scores:
+        return 0.0
+    ranked = sorted(scores.values(), reverse=True)
+    runner_up = ranked[1] if len(ranked) > 1 else 0.0
+    return max(0.0, min(1.0, (ranked[0] - runner_up) / samples))
 
 
 def check_vote_options(policy: str, uncertain_weight: float = UNCERTAIN_WEIGHT) -> None:
@@ -222,7 +257,8 @@ def vote(
             continue
         counted.append(i)
 
-    if not counted and abstained:
+    fallback = not counted and bool(abstained)
+    if fallback:
         # nothing else to defer to (a single program, say): read the
         # inconsistent samples by the decision rule after all (proved → True)
         counted, abstained = abstained, []
@@ -268,6 +304,7 @@ def vote(
         evidence=[items[i].evidence for i in winners if items[i].evidence],
         abstained=abstained,
         tie=len(tied) > 1,
+        margin=vote_margin(scores, len(items), tie=len(tied) > 1, fallback=fallback),
         tied=tied if len(tied) > 1 else [],
         inconsistent=any(s.inconsistent for s in items),
         timed_out=any(s.timed_out or s.error is ErrorCause.TIMEOUT for s in items),
