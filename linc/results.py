@@ -22,6 +22,7 @@ class Verdict(str, Enum):
     TRUE = "True"
     FALSE = "False"
     UNCERTAIN = "Uncertain"
+    PARADOX = "Paradox"  # both follow (LogicNLI's D); voted only where a dataset has the label
     ERROR = "Error"
 
 
