@@ -34,6 +34,12 @@ Policies
 ``majority``
     Plain plurality over non-error samples with the sample-order tie-break,
     inconsistent samples included, and no repair weighting; for ablations.
+
+Paradox (``vote(..., paradox=True)``, only for datasets whose label set has
+``Paradox``, such as LogicNLI): before the policy's vote, the samples that
+prove both the conclusion and its negation (``inconsistent``) are weighed
+against all the others (``paradox_vote``); when they weigh more, the answer
+is ``Paradox``. Without ``paradox`` no vote ever answers it.
 """
 
 from __future__ import annotations
@@ -218,9 +224,9 @@ def vote_margin(
     errors give 0.1. A tie, a vote with nothing counted (label ``Error``) and
     a ``fallback`` answer (read from abstaining inconsistent samples only,
     which support anything) give 0. Normalising by the counted weight
-    instead ranks unanimous ``Uncertain`` votes first and loses most of the
-    risk-coverage gain (gpt-3.5 FOLIO 8-shot, best: accuracy at 50 %
-    coverage 0.71 against 0.89).
+    instead ranks unanimous ``Uncertain`` votes first and loses the
+    risk-coverage gain (gpt-3.5 FOLIO 8-shot, best: expected accuracy at
+    50 % coverage 0.66, below the 0.71 of answering all, against 0.84).
     """
     if tie or fallback or samples <= 0 or not scores:
         return 0.0
@@ -238,15 +244,25 @@ def check_vote_options(policy: str, uncertain_weight: float = UNCERTAIN_WEIGHT) 
 
 
 def vote(
-    samples: Sequence[Any], *, policy: str = "linc", uncertain_weight: float = UNCERTAIN_WEIGHT
+    samples: Sequence[Any],
+    *,
+    policy: str = "linc",
+    uncertain_weight: float = UNCERTAIN_WEIGHT,
+    paradox: bool = False,
 ) -> Answer:
     """Aggregate per-sample outcomes into an ``Answer`` (see the module doc).
 
     ``uncertain_weight`` is what an ``Uncertain`` vote counts under ``best``
     (``benchmarks/vote_weight.py`` measures the choice on held-out runs).
+    ``paradox`` (only for datasets whose labels include ``Paradox``): see
+    ``paradox_vote``.
     """
     check_vote_options(policy, uncertain_weight)
     items = [Sample.coerce(s) for s in samples]
+    if paradox:
+        answer = paradox_vote(items, policy=policy, uncertain_weight=uncertain_weight)
+        if answer is not None:
+            return answer
     counted: list[int] = []
     abstained: list[int] = []
     for i, s in enumerate(items):
@@ -307,5 +323,43 @@ def vote(
         margin=vote_margin(scores, len(items), tie=len(tied) > 1, fallback=fallback),
         tied=tied if len(tied) > 1 else [],
         inconsistent=any(s.inconsistent for s in items),
+        timed_out=any(s.timed_out or s.error is ErrorCause.TIMEOUT for s in items),
+    )
+
+
+def paradox_vote(
+    items: Sequence[Sample], *, policy: str, uncertain_weight: float = UNCERTAIN_WEIGHT
+) -> Answer | None:
+    """``Paradox`` when the samples that prove both directions outweigh the rest, else None.
+
+    An inconsistent sample (the conclusion and its negation both proved)
+    counts 1 for Paradox; each other sample with a verdict counts for its
+    verdict what the policy gives it (``Uncertain`` ``uncertain_weight`` under
+    ``best``, else 1). Paradox needs strictly more than all the others
+    together, so a tie keeps the ordinary vote.
+    """
+    both = [i for i, s in enumerate(items) if s.verdict is not Verdict.ERROR and s.inconsistent]
+    votes: dict[Verdict, int] = {Verdict.PARADOX: len(both)}
+    scores: dict[Verdict, float] = {Verdict.PARADOX: float(len(both))}
+    for s in items:
+        if s.verdict is Verdict.ERROR or s.inconsistent:
+            continue
+        weight = uncertain_weight if policy == "best" and s.verdict is Verdict.UNCERTAIN else 1.0
+        votes[s.verdict] = votes.get(s.verdict, 0) + 1
+        scores[s.verdict] = scores.get(s.verdict, 0.0) + weight
+    rest = sum(score for verdict, score in scores.items() if verdict is not Verdict.PARADOX)
+    if not both or len(both) <= rest + 1e-9:
+        return None
+    return Answer(
+        label=Verdict.PARADOX,
+        policy=policy,
+        votes=votes,
+        scores=scores,
+        samples=[s.verdict for s in items],
+        errors=[s.error for s in items],
+        details=[s.detail or s.evidence for s in items],
+        winners=both,
+        evidence=[items[i].evidence for i in both if items[i].evidence],
+        inconsistent=True,
         timed_out=any(s.timed_out or s.error is ErrorCause.TIMEOUT for s in items),
     )
