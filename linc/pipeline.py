@@ -173,7 +173,12 @@ def request_failed(index: int, error: str) -> Sample:
 
 def vote_samples(samples: Sequence[Sample], settings: Settings) -> Answer:
     """The settings' vote over one problem's samples."""
-    return vote(samples, policy=settings.voting, uncertain_weight=settings.uncertain_weight)
+    return vote(
+        samples,
+        policy=settings.voting,
+        uncertain_weight=settings.uncertain_weight,
+        paradox=settings.paradox,
+    )
 
 
 def decide_completions(

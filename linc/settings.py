@@ -90,6 +90,11 @@ class Settings(BaseModel):
     # vote
     voting: str = Field(default="best", description="vote policy: linc | best | majority")
     uncertain_weight: float = Field(default=UNCERTAIN_WEIGHT, gt=0, le=1)
+    paradox: bool = Field(
+        default=False,
+        description="the dataset's labels include Paradox: the vote may answer it "
+        "(linc.voting.paradox_vote); off, no answer is ever Paradox",
+    )
 
     @field_validator("voting")
     @classmethod
