@@ -1,6 +1,6 @@
-"""Benchmark loaders: FOLIO, ProofWriter, ProntoQA and your own problems, from local files.
+"""Benchmark loaders: FOLIO, ProofWriter, ProntoQA, LogicNLI and your own problems, from files.
 
-Two file layouts are read:
+Three file layouts are read:
 
 - JSON lines, one problem an object (FOLIO v0's ``folio-train.jsonl`` and
   ``folio-validation.jsonl``, and dataset ``jsonl``, your own): ``premises``
@@ -12,6 +12,11 @@ Two file layouts are read:
 - Logic-LM's preprocessed ``dev.json`` (FOLIO, ProofWriter, ProntoQA): the
   premises as one ``context`` paragraph, the statement after the last ``?``
   of ``question``, and ``answer`` as an option letter.
+- LogicNLI as Aristotle preprocessed it (dataset ``logicnli``): a JSON list
+  of ``{id, facts, rules, conjecture, answer}``; the premises are the facts
+  then the rules, and the letters mean ``LOGICNLI_LABELS`` (A True, B False,
+  C Uncertain, D Paradox). A letter outside them cannot be placed: its row
+  is an error (left out and reported with ``skip_invalid``), never mapped.
 
 Ids must be unique within a file. A file is read as UTF-8 bytes (a byte
 order mark is allowed) and JSON lines end at ``\\n`` only, so invalid UTF-8
@@ -19,7 +24,8 @@ or a bad value loses one row, never the file: ``load_dataset(...,
 skip_invalid=True, skipped=rows)`` leaves such rows out and lists each in
 ``rows`` as a ``SkippedRow`` (line, reason) for the caller's report.
 
-Every loader takes a path; nothing is downloaded.
+Every loader takes a path; nothing is downloaded (``linc.evals.catalogue_open``
+fetches a named dataset, then loads it here).
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ log = logging.getLogger(__name__)
 
 Builder = Callable[[Any, str, Path, int, str], Problem]
 
-DATASETS = ("folio", "proofwriter", "prontoqa", "jsonl")
+DATASETS = ("folio", "proofwriter", "prontoqa", "logicnli", "jsonl")
 
 _OPTION = re.compile(r"^\s*([A-Z])\)\s*(.+?)\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
@@ -54,6 +60,24 @@ _LABELS = {
     "uncertain": Verdict.UNCERTAIN,
     "unknown": Verdict.UNCERTAIN,
 }
+LABELS = {
+    "True": Verdict.TRUE,
+    "False": Verdict.FALSE,
+    "Uncertain": Verdict.UNCERTAIN,
+    "Unknown": Verdict.UNCERTAIN,  # ProofWriter's word for it
+}
+"""The labels every loader but ``logicnli`` places (any case), and their verdicts."""
+LOGICNLI_LABELS = {
+    "A": Verdict.TRUE,  # the conjecture follows
+    "B": Verdict.FALSE,  # its negation follows
+    "C": Verdict.UNCERTAIN,  # neither follows
+    "D": Verdict.PARADOX,  # both follow (as Aristotle's evaluate.py scores the letters)
+}
+
+
+def labels_of(name: str) -> dict[str, Verdict]:
+    """The labels loader ``name`` places, and the verdict each is scored as."""
+    return dict(LOGICNLI_LABELS if name.lower() == "logicnli" else LABELS)
 
 
 class SkippedRow(BaseModel):
@@ -97,7 +121,7 @@ def load_dataset(
     file = Path(path)
     if not file.is_file():
         raise DataError(f"{file}: no such file")
-    build, entries = _entries(file)
+    build, entries = _entries(file, key)
     problems: list[Problem] = []
     lost: list[SkippedRow] = []
     seen: dict[str, str] = {}
@@ -190,7 +214,7 @@ def _reason(exc: DataError, file: Path, where: str) -> str:
     return str(exc).removeprefix(f"{file}: ").removeprefix(f"{where}: ")
 
 
-def _entries(file: Path) -> tuple[Builder, list[tuple[int, str, Any]]]:
+def _entries(file: Path, key: str) -> tuple[Builder, list[tuple[int, str, Any]]]:
     """How to build a problem, and ``(number, where, row or DataError)`` per problem."""
     # invalid UTF-8 is kept as lone surrogates, so that only its own row is lost
     text = file.read_bytes().decode("utf-8-sig", errors="surrogateescape")
@@ -200,7 +224,9 @@ def _entries(file: Path) -> tuple[Builder, list[tuple[int, str, Any]]]:
     if not isinstance(rows, list):
         raise DataError(f"{file}: expected a JSON list of problems")
     build: Builder = _from_object
-    if rows and isinstance(rows[0], dict) and "context" in rows[0]:
+    if key == "logicnli":
+        build = _from_logicnli
+    elif rows and isinstance(rows[0], dict) and "context" in rows[0]:
         build = _from_logiclm
     return build, [(n, f"problem {n}", row) for n, row in enumerate(rows, 1)]
 
@@ -277,13 +303,42 @@ def _from_logiclm(row: Any, dataset: str, file: Path, number: int, where: str) -
         premises = split_sentences(row["context"])
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise DataError(f"{file}: {where}: missing or malformed field ({exc})") from exc
+    try:
+        label = label_of(answer)
+    except DataError as exc:
+        raise DataError(f"{file}: {where}: answer {row['answer']!r}: {exc}; cannot be placed") from None
     return _problem(
         file,
         where,
         id=str(row.get("id", number - 1)),
         premises=premises,
         conclusion=conclusion,
-        label=label_of(answer),
+        label=label,
+        dataset=dataset,
+    )
+
+
+def _from_logicnli(row: Any, dataset: str, file: Path, number: int, where: str) -> Problem:
+    """One problem of Aristotle's LogicNLI: facts and rules, a conjecture, a letter."""
+    if not isinstance(row, dict):
+        raise DataError(f"{file}: {where}: expected a JSON object, got {_kind(row)}")
+    missing = [key for key in ("facts", "rules", "conjecture", "answer") if key not in row]
+    if missing:
+        raise DataError(f"{file}: {where}: missing field {', '.join(missing)}")
+    answer = row["answer"]
+    if not isinstance(answer, str) or answer.strip() not in LOGICNLI_LABELS:
+        placed = ", ".join(f"{k} {v.value}" for k, v in LOGICNLI_LABELS.items())
+        raise DataError(f"{file}: {where}: answer {answer!r} cannot be placed (only {placed})")
+    facts, rules = row["facts"], row["rules"]
+    if not isinstance(facts, list) or not isinstance(rules, list):
+        raise DataError(f"{file}: {where}: facts and rules must be lists of sentences")
+    return _problem(
+        file,
+        where,
+        id=str(row.get("id", number - 1)),
+        premises=[*facts, *rules],
+        conclusion=row["conjecture"],
+        label=LOGICNLI_LABELS[answer.strip()],
         dataset=dataset,
     )
 
