@@ -22,13 +22,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from linc.evals.catalogue import DatasetInfo
 from linc.results import TokenUsage, Verdict
 from linc.voting import Answer, ErrorCause, Sample
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
-LABELS = (Verdict.TRUE, Verdict.FALSE, Verdict.UNCERTAIN, Verdict.ERROR)
+LABELS = (Verdict.TRUE, Verdict.FALSE, Verdict.UNCERTAIN, Verdict.PARADOX, Verdict.ERROR)
 PARSE_FAILURES = frozenset({ErrorCause.NO_FORMULAS, ErrorCause.PARSE})
 
 
@@ -104,6 +105,10 @@ class Report(BaseModel):
     skipped_rows: list[str] = Field(
         default_factory=list, description="dataset rows left out, each 'line N: reason'"
     )
+    dataset: DatasetInfo | None = Field(
+        default=None,
+        description="the data scored: name, split, sha256, problems scored, how labels were scored",
+    )
 
 
 def build_report(
@@ -119,6 +124,7 @@ def build_report(
     tokens: TokenUsage | None = None,
     agreement_details: int = 5000,
     skipped_rows: Sequence[str] = (),
+    dataset: DatasetInfo | None = None,
 ) -> Report:
     """Summarise problem records into a ``Report`` (records in any order)."""
     records = sorted(records, key=lambda r: r.index)
@@ -168,6 +174,7 @@ def build_report(
         published_accuracy=published_accuracy,
         versions=versions or {},
         skipped_rows=list(skipped_rows),
+        dataset=dataset.model_copy(update={"n": n}) if dataset is not None else None,
     )
 
 
@@ -267,6 +274,8 @@ def render_markdown(report: Report) -> str:
     cfg = ", ".join(f"{k}={v}" for k, v in report.config.items() if not isinstance(v, (dict, list)))
     if cfg:
         lines += [f"Config: {cfg}", ""]
+    if report.dataset is not None:
+        lines += _dataset_lines(report.dataset)
     lines += [
         "| metric | value |",
         "|---|---|",
@@ -329,6 +338,17 @@ def render_markdown(report: Report) -> str:
         lines += [f"| {k} | {v} |" for k, v in report.agreement.by_pair.items()]
         lines.append("")
     return "\n".join(lines)
+
+
+def _dataset_lines(data: DatasetInfo) -> list[str]:
+    """The data scored, and how each of its labels was scored."""
+    split = f":{data.split}" if data.split else ""
+    lines = [f"Dataset: {data.name}{split}, {data.n} problems scored, sha256 {data.sha256}", ""]
+    if data.labels:
+        lines += ["| label | scored as |", "|---|---|"]
+        lines += [f"| {label} | {how} |" for label, how in data.labels.items()]
+        lines.append("")
+    return lines
 
 
 def write_markdown(report: Report, path: Path | str) -> None:
