@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from linc.errors import NoLLMResponse
+from linc.evals.catalogue import DatasetInfo
 from linc.evals.report import ProblemRecord, Report, build_report, write_json, write_markdown
 from linc.parsers.llm import Failure, Translation
 from linc.parsers.llm_client import LLMClient
@@ -68,12 +69,14 @@ def run_live(
     progress: bool | None = False,
     workers: int = 1,
     skipped_rows: Sequence[str] = (),
+    data: DatasetInfo | None = None,
 ) -> Report:
     """Answer ``problems`` with ``reasoner`` and summarise them in a ``Report``.
 
     ``concurrency``: problems whose requests are in flight at once;
     ``workers``: processes for reading and proving (1: this process);
-    ``skipped_rows``: dataset rows the loader left out, for the report.
+    ``skipped_rows``: dataset rows the loader left out, for the report;
+    ``data``: what was read (name, split, sha256), for the report.
     """
     source = live_source(problems, reasoner=reasoner, dataset=dataset, concurrency=concurrency)
     reasoner.parser.client.reset_health()  # fail-fast looks at this run's requests only
@@ -106,6 +109,7 @@ def run_live(
         ),
         versions={**_versions(), **runner.versions},
         skipped_rows=skipped_rows,
+        dataset=data,
     )
     if folder is not None:
         write_json(report, folder / "report.json")
