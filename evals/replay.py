@@ -17,6 +17,7 @@ from typing import Any
 from linc.parsers.extract import PROGRAM
 from linc.settings import Settings
 
+from .catalogue import DatasetInfo
 from .recorded import LogicLMProgram, RecordedRun
 from .report import Report, build_report, write_json, write_markdown
 from .runner import Runner
@@ -29,6 +30,7 @@ def replay_linc(
     *,
     out: Path | str | None = None,
     resume: bool = False,
+    data: DatasetInfo | None = None,
     **run_options: Any,
 ) -> Report:
     """Replay a LINC-format recorded run. ``run_options``: ``Runner``'s
@@ -42,6 +44,7 @@ def replay_linc(
         name=run.name,
         config=config,
         published=run.published_accuracy,
+        data=data,
         out=out,
         resume=resume,
         **run_options,
@@ -55,6 +58,7 @@ def replay_logiclm(
     name: str = "logiclm",
     out: Path | str | None = None,
     resume: bool = False,
+    data: DatasetInfo | None = None,
     **run_options: Any,
 ) -> Report:
     """Replay Logic-LM programs: one sample per problem, read as Unicode FOL.
@@ -80,6 +84,7 @@ def replay_logiclm(
         name=name,
         config={"format": "logiclm", "source": name},
         published=None,
+        data=data,
         out=out,
         resume=resume,
         **run_options,
@@ -95,9 +100,11 @@ def replay(
     published: float | None,
     out: Path | str | None,
     resume: bool,
+    data: DatasetInfo | None = None,
     **run_options: Any,
 ) -> Report:
-    """Run ``source`` through the runner and write the report next to the records."""
+    """Run ``source`` through the runner and write the report next to the records
+    (``data``: the recording's gold labels, for the report)."""
     out_path = Path(out) if out is not None else None
     runner = Runner(settings, **run_options)
     records, seconds = runner.run(source, out=out_path, resume=resume)
@@ -110,6 +117,7 @@ def replay(
         decisions=runner.stats.as_dict(),
         published_accuracy=published,
         versions=dict(runner.versions),
+        dataset=data,
     )
     if out_path is not None:
         write_json(report, out_path / "report.json")
