@@ -1,8 +1,8 @@
 """The dataset catalogue: named datasets, each file pinned to a commit and a sha256.
 
 The catalogue is data (``catalogue.toml`` beside this module, installed with
-the package). ``catalogue()`` reads it; ``lookup("folio:validation")`` gives
-the entry and the split a ``--dataset NAME[:split]`` names. Downloading is
+the package). ``catalogue()`` reads it; ``parse_spec("folio:validation")``
+splits a ``--dataset NAME[:split]``. Downloading is
 ``linc.evals.catalogue_fetch``; loading a named or given file is
 ``linc.evals.catalogue_open``. ``DatasetInfo`` is what a run's report records
 about the data it scored.
@@ -145,17 +145,6 @@ def parse_spec(spec: str) -> tuple[str, str | None]:
     if not name.strip() or (":" in spec and not split.strip()):
         raise DataError(f"--dataset {spec!r}: expected NAME or NAME:SPLIT")
     return name.strip().lower(), split.strip() or None
-
-
-def lookup(spec: str) -> tuple[Entry, str, DataFile]:
-    """The catalogue entry, split name and file that ``NAME[:split]`` names."""
-    name, split = parse_spec(spec)
-    entries = catalogue()
-    if name not in entries:
-        raise DataError(f"no dataset {name!r} in the catalogue; choose one of {', '.join(entries)}")
-    entry = entries[name]
-    split_name, file = entry.split(split)
-    return entry, split_name, file
 
 
 def scoring(labels: dict[str, Verdict]) -> dict[str, str]:

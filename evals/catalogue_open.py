@@ -12,7 +12,7 @@ sha256 of the bytes read, the problems kept, and how each label is scored.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from linc.errors import DataError
@@ -35,6 +35,9 @@ class OpenedDataset:
     run_name: str = ""
     paradox: bool = False
     """The data's labels include ``Paradox``, so the vote may answer it."""
+    skipped: list[SkippedRow] = field(default_factory=list)
+    """Rows left out (``skip_invalid``): malformed, a label that cannot be placed, a
+    subset id not in the file."""
 
 
 def dataset_names() -> list[str]:
@@ -43,19 +46,41 @@ def dataset_names() -> list[str]:
     return names + [name for name in DATASETS if name not in names]
 
 
+def entry_of(name: str) -> Entry:
+    """The catalogue entry ``name`` (``DataError`` listing the entries when there is none)."""
+    entries = catalogue()
+    if name not in entries:
+        raise DataError(f"no dataset {name!r} in the catalogue; choose one of {', '.join(entries)}")
+    return entries[name]
+
+
+def check_spec(spec: str) -> None:
+    """``DataError`` unless ``NAME[:split]`` names a catalogue entry (and split) or a loader."""
+    name, split = parse_spec(spec)
+    entry = catalogue().get(name)
+    if entry is None and name not in DATASETS:
+        raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(dataset_names())}")
+    if entry is not None:
+        entry.split(split)
+    elif split is not None:
+        raise DataError(f"dataset {name!r} is a file format: it has no splits")
+
+
 def open_dataset(
     spec: str,
     path: Path | str | None = None,
     *,
     limit: int | None = None,
     skip_invalid: bool = False,
-    skipped: list[SkippedRow] | None = None,
 ) -> OpenedDataset:
-    """The problems ``--dataset spec`` (and ``--path path``) name, with their ``DatasetInfo``."""
+    """The problems ``--dataset spec`` (and ``--path path``) name, with their ``DatasetInfo``.
+
+    With ``skip_invalid`` a bad row is left out and listed in the result's
+    ``skipped``; without it, it raises ``DataError``.
+    """
+    check_spec(spec)
     name, split = parse_spec(spec)
     entry = catalogue().get(name)
-    if entry is None and name not in DATASETS:
-        raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(dataset_names())}")
     if path is None:
         if entry is None:
             raise DataError(
@@ -84,8 +109,6 @@ def open_dataset(
     if subset:
         problems = _select(problems, subset, local, skip_invalid=skip_invalid, lost=lost)
         problems = problems if limit is None else problems[:limit]
-    if skipped is not None:
-        skipped.extend(lost)
     labels = entry.labels if entry is not None else labels_of(loader)
     info = DatasetInfo(
         name=entry.name if entry is not None else name,
@@ -103,6 +126,7 @@ def open_dataset(
         loader=loader,
         run_name=_run_name(entry, name, split),
         paradox=Verdict.PARADOX in labels.values(),
+        skipped=lost,
     )
 
 

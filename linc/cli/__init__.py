@@ -41,6 +41,7 @@ COMMANDS = (
     "linc.cli.translate",
     "linc.cli.ask",
     "linc.cli.serve_recorded",
+    "linc.cli.datasets",
 )
 EVAL_COMMANDS = (
     "linc.cli.eval_gold",

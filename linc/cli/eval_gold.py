@@ -1,15 +1,17 @@
-"""``linc eval gold``: decide every FOLIO problem from its gold FOL."""
+"""``linc eval gold``: decide every FOLIO problem from its gold FOL.
+
+``--dataset NAME[:split]`` (default ``folio``, its validation split) is
+fetched from the catalogue and verified when no ``--path`` is given; the JSON
+carries the data decided under ``dataset`` (name, split, sha256, problems).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
-
 from linc.cli import megabytes, nonnegative_int, positive_int
+from linc.cli.datasets import add_dataset_arguments, open_from_args
 from linc.cli.options import add_settings_options, settings_from
-from linc.errors import DataError
-from linc.evals.datasets import DATASETS
 from linc.results import MAX_MEMORY_MB, Limits
 
 
@@ -17,18 +19,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "gold", help="decide each problem from its gold FOL and compare with the gold label"
     )
-    parser.add_argument(
-        "--path",
-        required=True,
-        type=Path,
-        help="folio-validation.jsonl (FOLIO v0), or your own JSON lines with "
-        "premises_fol and conclusion_fol",
-    )
-    parser.add_argument(
-        "--dataset",
+    add_dataset_arguments(
+        parser,
         default="folio",
-        choices=DATASETS,
-        help="dataset name for the loader (default folio)",
+        path_help="read this file instead of the catalogue's: folio-validation.jsonl "
+        "(FOLIO v0), or your own JSON lines with premises_fol and conclusion_fol",
     )
     parser.add_argument(
         "--memory",
@@ -70,35 +65,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from linc.evals.datasets import SkippedRow, load_dataset
     from linc.evals.gold import check_gold
 
-    skipped: list[SkippedRow] = []
-    problems = load_dataset(
-        args.dataset, args.path, limit=args.limit, skip_invalid=True, skipped=skipped
-    )
-    if not problems and args.limit != 0:
-        reasons = "; ".join(str(row) for row in skipped[:3]) or "the file holds no problem"
-        raise DataError(f"{args.path}: no problem to decide ({reasons})")
+    opened = open_from_args(args, verb="decide")
     report = check_gold(
-        problems,
+        opened.problems,
         settings=settings_from(args, repair=True if args.repair else None),
         limits=Limits(seconds=settings_from(args).prover_timeout, memory_mb=args.memory),
         syntax=args.syntax,
         workers=args.workers,
         keep_outcomes=args.all,
     )
+    data = opened.info.model_copy(update={"n": report.n})
     if args.json:
-        print(
-            json.dumps(
-                report.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False
-            )
-        )
+        dumped = report.model_dump(mode="json", exclude_none=True)
+        dumped["dataset"] = data.model_dump(mode="json")
+        dumped["skipped_rows"] = [str(row) for row in opened.skipped]
+        print(json.dumps(dumped, indent=2, ensure_ascii=False))
         return 0
+    split = f":{data.split}" if data.split else ""
     print(
         f"{report.agree}/{report.n} agree with the gold label "
         f"({', '.join(report.backends)}; {report.seconds:.1f} s)"
     )
+    print(f"  dataset: {data.name}{split}, sha256 {data.sha256}")
     for label, count in report.per_label.items():
         print(f"  {label}: {count.agree}/{count.n}")
     if len(report.backends) > 1:
