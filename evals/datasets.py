@@ -306,7 +306,9 @@ def _from_logiclm(row: Any, dataset: str, file: Path, number: int, where: str) -
     try:
         label = label_of(answer)
     except DataError as exc:
-        raise DataError(f"{file}: {where}: answer {row['answer']!r}: {exc}; cannot be placed") from None
+        raise DataError(
+            f"{file}: {where}: answer {row['answer']!r}: {exc}; cannot be placed"
+        ) from None
     return _problem(
         file,
         where,

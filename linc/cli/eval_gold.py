@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+
 from linc.cli import megabytes, nonnegative_int, positive_int
 from linc.cli.datasets import add_dataset_arguments, open_from_args
 from linc.cli.options import add_settings_options, settings_from

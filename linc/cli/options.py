@@ -119,6 +119,7 @@ def settings_from(args: argparse.Namespace, **overrides: Any) -> Settings:
         "rename_arity": False if args.no_rename else None,
         "inconsistency": False if args.no_inconsistency else None,
         "dedup": False if args.no_dedup else None,
+        "paradox": True if getattr(args, "paradox", False) else None,  # from the dataset
     }
     values.update(overrides)
     return settings_for(args.voting, **values)
