@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from linc.errors import DataError
 from linc.evals.curves import read_run, run_labels
+from linc.evals.explorer_stats import CoverageQuote, accuracy_at_coverage, risk_coverage
 from linc.evals.report import ProblemRecord, wilson_interval
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ class RunSide(BaseModel):
     correct: int = Field(description="right answers among the paired problems")
     accuracy: float = Field(description="accuracy on the paired problems")
     accuracy_ci95: tuple[float, float] | None = Field(description="95 % Wilson score interval")
+    coverage: list[CoverageQuote] = Field(
+        default_factory=list,
+        description="accuracy at 50/80/100 % coverage by the vote's margin (all the run's "
+        "problems with gold; linc.evals.explorer_stats)",
+    )
 
 
 class Comparison(BaseModel):
@@ -142,7 +148,7 @@ def paired_comparison(folder_a: Path | str, folder_b: Path | str) -> Comparison:
     name_a = str(report_a.get("name") or folder_a.name)
     name_b = str(report_b.get("name") or folder_b.name)
     label_a, label_b = run_labels([name_a, name_b], [folder_a, folder_b])
-    return Comparison(
+    comparison = Comparison(
         a=_side(name_a, label_a, folder_a, len(records_a), unpaired_a, both + only_a, n),
         b=_side(name_b, label_b, folder_b, len(records_b), unpaired_b, both + only_b, n),
         paired=n,
@@ -156,6 +162,9 @@ def paired_comparison(folder_a: Path | str, folder_b: Path | str) -> Comparison:
         ),
         mcnemar_p=mcnemar_exact_p(only_a, only_b),
     )
+    comparison.a.coverage = accuracy_at_coverage(risk_coverage(records_a))
+    comparison.b.coverage = accuracy_at_coverage(risk_coverage(records_b))
+    return comparison
 
 
 def _side(

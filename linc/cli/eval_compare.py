@@ -58,6 +58,13 @@ def table(c: Comparison) -> str:
         ("difference A - B", f"{c.difference:+.4f} {_interval(c.difference_ci95)}"),
         ("McNemar exact p", f"{c.mcnemar_p:.4g}"),
     ]
+    for side, name in ((c.a, "A"), (c.b, "B")):
+        quotes = ", ".join(f"{q.expected_accuracy:.4f}" for q in side.coverage)
+        if quotes:
+            levels = "/".join(f"{100 * q.coverage:.0f}" for q in side.coverage)
+            rows.append(
+                (f"{name}: accuracy at {levels} % coverage (by margin, ties at random)", quotes)
+            )
     lines = ["| | value (95 % CI) |", "|---|---|"]
     lines += [f"| {name} | {value} |" for name, value in rows]
     return "\n".join(lines)
