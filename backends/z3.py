@@ -1,6 +1,9 @@
 """Z3 (``z3-solver``), in process: terms over one uninterpreted sort.
 
-Each call gets its own ``z3.Context``, so calls may run in parallel threads.
+Calls may run in parallel threads: each holds a ``z3.Context`` of its own
+while it runs. Contexts are pooled (creating one costs milliseconds, a large
+share of a small problem), and a context is pooled again only after a clean
+``sat``/``unsat``: one that was interrupted, cancelled or hit a limit is dropped.
 ``premises ∧ ¬goal`` is checked: ``unsat`` is a proof (the unsat core names
 the premises used), ``sat`` a countermodel, ``unknown`` a limit or an
 incompleteness of Z3's quantifier reasoning. The solver gets Z3's own
@@ -12,7 +15,7 @@ reached while translating").
 
 Z3 never sees SIGINT (its ``ctrl_c`` parameter is off): had it caught the
 signal, it would answer ``unknown`` as for a limit, and a proof cache would
-keep that. On Python's main thread the call runs in a helper thread, so
+keep that. On the main thread of a main process the call runs in a helper thread, so
 Ctrl-C (or SIGTERM in the CLI) reaches Python at once; the call is then
 cancelled with every other prover call of the process
 (``linc.backends.process.LIVE``), and a cancelled call raises
@@ -28,6 +31,7 @@ other, so ``format_smt2`` prints a problem that Z3's own parser reads.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -293,16 +297,37 @@ class Watchdog:
                 self._cond.wait(timeout=max(wait, 0.01))
 
 
+class _ContextPool:
+    """Idle ``z3.Context`` objects, each used by one call at a time."""
+
+    def __init__(self, keep: int = 8) -> None:
+        self._idle: list[Any] = []
+        self._lock = threading.Lock()
+        self._keep = keep
+
+    def take(self) -> Any:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return _z3().Context()
+
+    def give(self, ctx: Any) -> None:
+        with self._lock:
+            if len(self._idle) < self._keep:
+                self._idle.append(ctx)
+
+
 class _Call:
     """One ``entails`` call, as ``process.LIVE`` stops it: ``stop`` sets ``stopped`` (the
     translation polls it) and has the watchdog interrupt the solver, if it runs."""
 
-    __slots__ = ("stopped", "ticket", "watchdog")
+    __slots__ = ("fired", "stopped", "ticket", "watchdog")
 
     def __init__(self, watchdog: Watchdog) -> None:
         self.stopped = threading.Event()
         self.watchdog = watchdog
         self.ticket: int | None = None
+        self.fired = False  # the watchdog interrupted the context
 
     def stop(self) -> None:
         self.stopped.set()
@@ -313,6 +338,16 @@ class _Call:
     def raise_if_stopped(self) -> None:
         if self.stopped.is_set():
             raise process.interrupted()
+
+
+def _interactive() -> bool:
+    """True on the main thread of a main process: where Ctrl-C lands. A worker
+    process is stopped by its parent (the pool kills it on an interrupt), so its
+    calls skip the helper thread and its cost."""
+    return (
+        threading.current_thread() is threading.main_thread()
+        and multiprocessing.parent_process() is None
+    )
 
 
 def _in_helper(work: Callable[[], _T], call: _Call) -> _T:
@@ -351,6 +386,7 @@ class Z3Backend:
         self._availability: Availability | None = None
         self._memory_mb: int | None = None
         self._watchdog = Watchdog()
+        self._contexts = _ContextPool()
 
     def available(self) -> Availability:
         if self._availability is None:
@@ -380,7 +416,7 @@ class Z3Backend:
         call = _Call(self._watchdog)
         live = process.LIVE.add(call.stop)
         try:
-            if threading.current_thread() is threading.main_thread():
+            if _interactive():
                 return _in_helper(lambda: self._solve(premises, goal, limits, call), call)
             return self._solve(premises, goal, limits, call)
         finally:
@@ -389,11 +425,23 @@ class Z3Backend:
     def _solve(
         self, premises: Sequence[Formula], goal: Formula, limits: Limits, call: _Call
     ) -> ProofResult:
+        """Solve in a pooled context; the context goes back only after a clean answer
+        (every Z3 object of the call is gone by then, so no other call shares it)."""
+        ctx = self._contexts.take()
+        result = self._solve_in(ctx, premises, goal, limits, call)
+        clean = result.status in (ProofStatus.PROVED, ProofStatus.NOT_PROVED)
+        if clean and not call.fired and not call.stopped.is_set():
+            self._contexts.give(ctx)
+        return result
+
+    def _solve_in(
+        self, ctx: Any, premises: Sequence[Formula], goal: Formula, limits: Limits, call: _Call
+    ) -> ProofResult:
         """Translate, then check, within ``limits.seconds`` in all."""
         z3 = _z3()
         start = time.perf_counter()
         deadline = time.monotonic() + limits.seconds
-        tr = Translator(z3.Context(), deadline=deadline, stopped=call.stopped)
+        tr = Translator(ctx, deadline=deadline, stopped=call.stopped)
         solver = z3.Solver(ctx=tr.ctx)
         solver.set("ctrl_c", False)
         if "rlimit" in limits.options:
@@ -434,7 +482,7 @@ class Z3Backend:
             call.raise_if_stopped()
         finally:
             ticket, call.ticket = call.ticket, None
-            self._watchdog.release(ticket)
+            call.fired = self._watchdog.release(ticket)
         if answer == z3.unsat:
             names = {str(t): i for i, t in enumerate(trackers)}
             used = tuple(sorted(names[str(c)] for c in solver.unsat_core() if str(c) in names))
