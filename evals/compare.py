@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from linc.errors import DataError
+from linc.evals.catalogue import DatasetInfo
 from linc.evals.curves import read_run, run_labels
 from linc.evals.explorer_stats import CoverageQuote, accuracy_at_coverage, risk_coverage
 from linc.evals.report import ProblemRecord, wilson_interval
@@ -61,6 +62,11 @@ class Comparison(BaseModel):
     difference_ci95: tuple[float, float] | None
     difference_method: str = DIFFERENCE_METHOD
     mcnemar_p: float = Field(description="McNemar's exact two-sided p (binomial on discordant)")
+    same_data: bool | None = Field(
+        default=None,
+        description="the reports' datasets: True the same bytes and subset; False different "
+        "(compared with force); None a report does not say",
+    )
 
 
 def mcnemar_exact_p(only_a: int, only_b: int) -> float:
@@ -133,11 +139,15 @@ def compare_records(
     return pairs, len(a) - len(pairs), len(b) - len(pairs)
 
 
-def paired_comparison(folder_a: Path | str, folder_b: Path | str) -> Comparison:
-    """Compare the runs in two ``--out`` folders (``DataError`` if one has no records)."""
+def paired_comparison(
+    folder_a: Path | str, folder_b: Path | str, *, force: bool = False
+) -> Comparison:
+    """Compare the runs in two ``--out`` folders (``DataError`` if one has no records, or
+    if their reports name different data, unless ``force``)."""
     folder_a, folder_b = Path(folder_a), Path(folder_b)
     records_a, report_a = read_run(folder_a)
     records_b, report_b = read_run(folder_b)
+    same = same_data(report_a, report_b, force=force)
     pairs, unpaired_a, unpaired_b = compare_records(records_a, records_b)
     if not pairs:
         log.warning("%s and %s share no problem with a gold label", folder_a, folder_b)
@@ -161,6 +171,7 @@ def paired_comparison(folder_a: Path | str, folder_b: Path | str) -> Comparison:
             paired_difference_ci(both, only_a, only_b, n - both - only_a - only_b) if n else None
         ),
         mcnemar_p=mcnemar_exact_p(only_a, only_b),
+        same_data=same,
     )
     comparison.a.coverage = accuracy_at_coverage(risk_coverage(records_a))
     comparison.b.coverage = accuracy_at_coverage(risk_coverage(records_b))
@@ -189,3 +200,26 @@ def _by_id(records: Sequence[ProblemRecord], run: str) -> dict[str, ProblemRecor
             raise DataError(f"run {run}: problem id {record.id!r} appears twice")
         out[record.id] = record
     return out
+
+
+def same_data(report_a: dict, report_b: dict, *, force: bool = False) -> bool | None:
+    """Did two runs score the same data (same sha256, same subset)? None when a report
+    does not record its dataset; different data is a ``DataError`` unless ``force``."""
+    raw_a, raw_b = report_a.get("dataset"), report_b.get("dataset")
+    if not isinstance(raw_a, dict) or not isinstance(raw_b, dict):
+        log.warning("a run's report does not record its dataset: the data cannot be checked")
+        return None
+    a, b = DatasetInfo.model_validate(raw_a), DatasetInfo.model_validate(raw_b)
+    if a.same_data(b):
+        return True
+    what = f"run A scored {_data(a)}, run B {_data(b)}"
+    if not force:
+        raise DataError(f"the runs scored different data: {what}; --force compares them anyway")
+    log.warning("comparing runs over different data (--force): %s", what)
+    return False
+
+
+def _data(info: DatasetInfo) -> str:
+    split = f":{info.split}" if info.split else ""
+    subset = f" (subset {info.subset})" if info.subset else ""
+    return f"{info.name}{split}{subset} sha256 {info.sha256[:12]}"

@@ -26,13 +26,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("dir_a", type=Path, metavar="DIR_A", help="run A's --out folder")
     p.add_argument("dir_b", type=Path, metavar="DIR_B", help="run B's --out folder")
     p.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="compare runs whose reports name different data (another file, split or subset)",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from linc.evals.compare import paired_comparison
 
-    comparison = paired_comparison(args.dir_a, args.dir_b)
+    comparison = paired_comparison(args.dir_a, args.dir_b, force=args.force)
     if args.json:
         print(json.dumps(comparison.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
@@ -58,6 +63,8 @@ def table(c: Comparison) -> str:
         ("difference A - B", f"{c.difference:+.4f} {_interval(c.difference_ci95)}"),
         ("McNemar exact p", f"{c.mcnemar_p:.4g}"),
     ]
+    if c.same_data is False:
+        rows.append(("data", "different (compared with --force)"))
     for side, name in ((c.a, "A"), (c.b, "B")):
         quotes = ", ".join(f"{q.expected_accuracy:.4f}" for q in side.coverage)
         if quotes:
