@@ -1,0 +1,347 @@
+"""The data of the run explorer: one run's (or two runs') records, ready for the page.
+
+``explorer_payload`` reads a run's ``--out`` folder and gives what the page
+shows: the summary (config, accuracy and its 95 % CI, confusion, errors by
+cause, per-depth accuracy, accuracy against samples voted, risk–coverage),
+and each problem with its sentences, every sample's formulas aligned with
+the sentence each translates, verdict, repairs, evidence and the vote.
+
+A sample's formulas come from its completion: ``extra["completions"]`` of
+the record (live runs), else the recording that ``run.json`` names (LINC
+replays). Sentences are the dataset's when the record has them
+(``extra["premises"]``/``extra["conclusion"]``), else the ``TEXT:`` lines
+(or Logic-LM ``:::`` comments) the samples wrote, the most common sequence.
+Strings are interned in one table (``strings``): samples repeat formulas.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from linc import __version__
+from linc.evals.curves import accuracy_by_samples, read_run
+from linc.evals.explorer_stats import accuracy_at_coverage, margin_of, risk_coverage
+from linc.evals.report import ProblemRecord, build_report
+from linc.parsers.extract import EXTRACTIONS, FOL_FLAG, PROGRAM, TEXT_FLAG, split_program
+from linc.voting import POLICIES, UNCERTAIN_WEIGHT
+
+log = logging.getLogger(__name__)
+
+USED = re.compile(r"premises \[([\d,\s]*)\]")
+"""Premise indices in a proof's evidence (``z3: unsat using premises [0, 2]``)."""
+
+
+class Strings:
+    """An interning table: each distinct string once, referred to by position."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def __call__(self, text: str | None) -> int:
+        if not text:
+            return -1
+        found = self.index.get(text)
+        if found is None:
+            found = self.index[text] = len(self.index)
+        return found
+
+    def table(self) -> list[str]:
+        return list(self.index)
+
+
+def pairs_of(completion: str, extraction: str) -> list[tuple[str, str]]:
+    """A completion's ``(sentence, formula)`` pairs in order, as the engine extracts them.
+
+    LINC format: every line holding the extraction's flag is a formula, and
+    its sentence is the ``TEXT:`` line before it (``""`` when none). Logic-LM:
+    the premises then the first conclusion, each with its ``:::`` comment.
+    """
+    if extraction == PROGRAM:
+        sections = split_program(completion)
+        lines = [*sections["premises"], *sections["conclusions"][:1]]
+        return [(line.comment, line.formula) for line in lines]
+    flag = EXTRACTIONS.get(extraction, FOL_FLAG)
+    out: list[tuple[str, str]] = []
+    text = ""
+    for line in completion.strip().split("\n"):
+        if flag in line:
+            out.append((text, line.replace(FOL_FLAG, "").strip()))
+            text = ""
+        elif TEXT_FLAG in line and FOL_FLAG not in line:
+            text = line.split(TEXT_FLAG, 1)[1].strip()
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split()).rstrip(".")
+
+
+def canonical_sentences(
+    record: ProblemRecord, samples: Sequence[list[tuple[str, str]]]
+) -> tuple[list[str], str]:
+    """The problem's sentences (premises, then the conclusion) and where they come from."""
+    premises = record.extra.get("premises")
+    conclusion = record.extra.get("conclusion")
+    if isinstance(premises, list) and isinstance(conclusion, str) and conclusion:
+        return [str(p) for p in premises] + [conclusion], "dataset"
+    sequences = Counter(tuple(text for text, _ in pairs) for pairs in samples if pairs)
+    if not sequences:
+        return [], "none"
+    return list(sequences.most_common(1)[0][0]), "samples"
+
+
+def align(pairs: list[tuple[str, str]], sentences: list[str]) -> list[tuple[int, str, str]]:
+    """Each formula with the index of the sentence it translates (-1: none found).
+
+    A pair's own sentence is matched by its text; failing that, by position
+    when the sample wrote as many formulas as there are sentences (its last
+    formula is always the conclusion).
+    """
+    where: dict[str, int] = {}
+    for i, sentence in enumerate(sentences):
+        where.setdefault(_norm(sentence), i)
+    same_shape = len(pairs) == len(sentences)
+    out = []
+    for position, (text, formula) in enumerate(pairs):
+        found = where.get(_norm(text), -1) if text else -1
+        if found < 0 and same_shape:
+            found = position
+        if position == len(pairs) - 1 and sentences:
+            found = len(sentences) - 1
+        out.append((found, formula, text))
+    return out
+
+
+def recording_completions(identity: dict[str, Any], folder: Path) -> list[list[str]] | None:
+    """The completions of a LINC replay, read from the recording its ``run.json`` names."""
+    source = identity.get("source")
+    if not isinstance(source, dict) or source.get("format") != "linc":
+        return None
+    raw = source.get("source")
+    if not isinstance(raw, str):
+        return None
+    for path in (Path(raw), folder / raw, folder.parent / raw):
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                log.warning("%s: cannot read the recording (%s)", path, exc)
+                return None
+            return data if isinstance(data, list) else None
+    log.warning("%s: the recording of this replay is not found; formulas are left out", raw)
+    return None
+
+
+def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """``data[key]`` when it is a dict, else ``{}`` (reports and run.json of any age)."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _run_identity(folder: Path) -> dict[str, Any]:
+    path = folder / "run.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _sample_rows(
+    record: ProblemRecord, completions: list[str] | None, extraction: str, strings: Strings
+) -> tuple[list[int], str, list[list[list[int]] | None]]:
+    """The problem's sentence ids, their source, and per sample ``[[sentence, formula, text]]``."""
+    if not completions:
+        return [], "none", [None] * len(record.samples)
+    pairs = [pairs_of(c, extraction) for c in completions]
+    sentences, source = canonical_sentences(record, pairs)
+    rows: list[list[list[int]] | None] = []
+    for sample in record.samples:
+        i = sample.index
+        aligned = align(pairs[i], sentences) if i < len(pairs) else []
+        rows.append([[s, strings(f), strings(t) if s < 0 else -1] for s, f, t in aligned])
+    return [strings(s) for s in sentences], source, rows
+
+
+def problem_entry(
+    record: ProblemRecord, completions: list[str] | None, extraction: str, strings: Strings
+) -> dict[str, Any]:
+    """One problem as the page reads it (short keys: 360 × 10 samples must stay small)."""
+    sentences, source, rows = _sample_rows(record, completions, extraction, strings)
+    answer = record.answer
+    abstained = set(answer.abstained) if answer else set()
+    winners = set(answer.winners) if answer else set()
+    samples = []
+    for sample, formulas in zip(record.samples, rows):
+        used = USED.search(sample.evidence or sample.detail)
+        samples.append(
+            {
+                "n": sample.index,
+                "v": sample.verdict.value,
+                "e": sample.error.value if sample.error else None,
+                "r": list(sample.repairs),
+                "ev": strings(sample.evidence),
+                "dt": strings(sample.detail if sample.detail != sample.evidence else ""),
+                "inc": sample.inconsistent,
+                "to": sample.timed_out,
+                "rc": sample.recorded.value if sample.recorded else None,
+                "w": 1 if sample.index in winners else (-1 if sample.index in abstained else 0),
+                "u": [int(x) for x in used.group(1).split(",") if x.strip()] if used else [],
+                "f": formulas,
+            }
+        )
+    causes = sorted({s.error.value for s in record.samples if s.error is not None})
+    return {
+        "i": record.index,
+        "id": record.id,
+        "g": record.gold.value if record.gold else None,
+        "p": record.predicted.value,
+        "ok": record.correct,
+        "d": record.depth,
+        "m": round(margin_of(record), 4),
+        "inc": bool(answer and answer.inconsistent),
+        "to": bool(answer and answer.timed_out),
+        "c": causes,
+        "s": sentences,
+        "src": source,
+        "vote": _vote(record),
+        "sm": samples,
+    }
+
+
+def _vote(record: ProblemRecord) -> dict[str, Any] | None:
+    a = record.answer
+    if a is None:
+        return None
+    return {
+        "policy": a.policy,
+        "votes": {k.value: v for k, v in a.votes.items()},
+        "scores": {k.value: round(v, 4) for k, v in a.scores.items()},
+        "tie": a.tie,
+        "tied": [v.value for v in a.tied],
+        "winners": a.winners,
+        "abstained": a.abstained,
+    }
+
+
+def run_policy(report: dict[str, Any], records: Sequence[ProblemRecord]) -> tuple[str, float]:
+    """The run's vote policy and ``Uncertain`` weight (for re-voting with fewer samples)."""
+    config = _section(report, "config")
+    policy = next((config[k] for k in ("voting", "policy") if config.get(k) in POLICIES), None)
+    if policy is None:
+        voted = {r.answer.policy for r in records if r.answer is not None}
+        policy = voted.pop() if len(voted) == 1 else "linc"
+    weight = config.get("uncertain_weight")
+    return str(policy), float(weight) if isinstance(weight, (int, float)) else UNCERTAIN_WEIGHT
+
+
+def summary(
+    folder: Path, records: Sequence[ProblemRecord], report: dict[str, Any], identity: dict
+) -> dict[str, Any]:
+    """The summary panel: config, accuracy, confusion, causes, depth, curves."""
+    policy, weight = run_policy(report, records)
+    built = build_report(records, kind=str(report.get("kind") or identity.get("kind") or "run"),
+                         name=str(report.get("name") or folder.name), seconds=0.0)  # fmt: skip
+    points = risk_coverage(records)
+    return {
+        "name": built.name,
+        "kind": built.kind,
+        "folder": str(folder),
+        "config": run_config(report, identity, records, policy),
+        "n": built.n,
+        "correct": built.correct,
+        "accuracy": built.accuracy,
+        "ci": built.accuracy_ci95,
+        "confusion": built.confusion,
+        "errors": built.errors,
+        "samples": built.samples,
+        "parse_rate": built.sample_parse_rate,
+        "all_error": built.all_error_problems,
+        "wrong_by_cause": wrong_by_cause(records),
+        "per_depth": {k: v.model_dump() for k, v in (built.per_depth or {}).items()},
+        "by_samples": [
+            p.model_dump()
+            for p in accuracy_by_samples(records, policy=policy, uncertain_weight=weight)
+        ],
+        "risk_coverage": [p.model_dump() for p in points],
+        "coverage_quotes": [q.model_dump() for q in accuracy_at_coverage(points)],
+    }
+
+
+def wrong_by_cause(records: Sequence[ProblemRecord]) -> dict[str, int]:
+    """Why each wrong answer was wrong, one cause a problem (first that applies)."""
+    causes: Counter[str] = Counter()
+    for r in records:
+        if r.correct or r.gold is None:
+            continue
+        a = r.answer
+        if r.predicted.value == "Error":
+            causes["every sample failed"] += 1
+        elif a is not None and a.tie:
+            causes["a tie"] += 1
+        elif a is not None and a.timed_out:
+            causes["a limit reached in some sample"] += 1
+        elif a is not None and a.inconsistent:
+            causes["inconsistent premises in some sample"] += 1
+        elif a is not None and a.votes.get(r.gold, 0) > 0:
+            causes["outvoted: some samples were right"] += 1
+        else:
+            causes["no sample was right"] += 1
+    return dict(causes.most_common())
+
+
+def run_config(
+    report: dict[str, Any], identity: dict, records: Sequence[ProblemRecord], policy: str
+) -> dict[str, Any]:
+    """What the run was: model, preset, k, dataset (and hash), backends and versions, linc."""
+    config = _section(report, "config")
+    settings = _section(identity, "settings")
+    source = _section(identity, "source")
+    versions = _section(report, "versions")
+    backends = config.get("backends") or settings.get("backends") or []
+    dataset = config.get("dataset") or source.get("dataset") or config.get("task")
+    hashed = next(
+        (config[k] for k in ("dataset_sha256", "dataset_hash", "sha256") if config.get(k)), None
+    )
+    return {
+        "model": config.get("model") or source.get("model") or "–",
+        "preset": config.get("preset") or settings.get("preset") or "–",
+        "voting": policy,
+        "k": max((len(r.samples) for r in records), default=0),
+        "dataset": dataset or "–",
+        "dataset hash": hashed or "not recorded",
+        "source": config.get("source") or source.get("source") or "–",
+        "backends": ", ".join(f"{b} {versions.get(b, '')}".strip() for b in backends) or "–",
+        "prover timeout (s)": config.get("prover_timeout") or settings.get("prover_timeout") or "–",
+        "linc": str(versions.get("linc") or f"{__version__} (this report)"),
+    }
+
+
+def load_run(folder: Path | str, strings: Strings) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A run folder's summary and problem entries (``DataError`` as ``read_run``)."""
+    folder = Path(folder)
+    records, report = read_run(folder)
+    records.sort(key=lambda r: r.index)
+    identity = _run_identity(folder)
+    settings = _section(identity, "settings")
+    config = _section(report, "config")
+    fmt = _section(identity, "source").get("format")
+    extraction = str(settings.get("extraction") or config.get("extraction") or "released")
+    if fmt == "logiclm" or config.get("format") == "logiclm":
+        extraction = PROGRAM
+    recorded = None
+    if any("completions" not in r.extra for r in records):
+        recorded = recording_completions(identity, folder)
+    problems = []
+    for r in records:
+        completions = r.extra.get("completions")
+        if not isinstance(completions, list) and recorded is not None and r.index < len(recorded):
+            completions = recorded[r.index]
+        problems.append(problem_entry(r, completions, extraction, strings))
+    return summary(folder, records, report, identity), problems
