@@ -49,6 +49,7 @@ EVAL_COMMANDS = (
     "linc.cli.eval_run",
     "linc.cli.eval_plot",
     "linc.cli.eval_compare",
+    "linc.cli.eval_report",
 )
 
 EXIT_OK = 0
