@@ -108,6 +108,8 @@ def check_gold(
     cache: Cache | None = None,
     workers: int | None = None,
     keep_outcomes: bool = False,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> GoldReport:
     """Decide each problem's gold FOL (written in ``syntax``) and score it.
 
@@ -115,6 +117,8 @@ def check_gold(
     limit and whether slips are repaired; ``backend``, ``timeout``,
     ``limits`` and ``repair`` override them. Every backend decides every
     problem (an ensemble), so backends are compared with each other too.
+    ``executor="ray"`` decides the problems as Ray tasks on the cluster at
+    ``ray_address`` (``linc.evals.executor_gold``) instead of ``workers`` threads.
     """
     if syntax not in SYNTAXES:
         raise ConfigError(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAXES)}")
@@ -131,7 +135,20 @@ def check_gold(
         cache=cache,
         call_seconds=call_seconds,
     )
-    outcomes = _decide_all(one, problems, workers)
+    if executor == "local":
+        outcomes = _decide_all(one, problems, workers)
+    else:
+        from .executor_gold import decide_on
+
+        options = {"names": names, "limits": limits, "syntax": syntax, "repair": repair}
+        outcomes = decide_on(
+            executor,
+            problems,
+            options=options,
+            cache=cache,
+            call_seconds=call_seconds,
+            address=ray_address,
+        )
     return _report(
         outcomes,
         start=start,

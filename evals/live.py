@@ -70,11 +70,15 @@ def run_live(
     workers: int = 1,
     skipped_rows: Sequence[str] = (),
     data: DatasetInfo | None = None,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> Report:
     """Answer ``problems`` with ``reasoner`` and summarise them in a ``Report``.
 
     ``concurrency``: problems whose requests are in flight at once;
     ``workers``: processes for reading and proving (1: this process);
+    ``executor``: ``"local"`` (``workers`` processes) or ``"ray"`` (Ray tasks on the
+    cluster at ``ray_address``; requests still go from this process);
     ``skipped_rows``: dataset rows the loader left out, for the report;
     ``data``: what was read (name, split, sha256), for the report.
     """
@@ -86,6 +90,8 @@ def run_live(
         workers=workers,
         cache=reasoner.proof_cache is not None,
         progress=progress,
+        executor=executor,
+        ray_address=ray_address,
     )
     try:
         records, seconds = runner.run(source, out=folder, resume=resume)
@@ -102,7 +108,10 @@ def run_live(
         kind="run",
         name=run_name(reasoner, dataset),
         seconds=seconds,
-        config=_config(reasoner, dataset, records, resumed=source.resumed(records)),
+        config={
+            **_config(reasoner, dataset, records, resumed=source.resumed(records)),
+            **runner.executor_config(),
+        },
         decisions=runner.stats.as_dict(),
         tokens=TokenUsage.of(
             _total(records, "prompt_tokens"), _total(records, "completion_tokens")
@@ -266,6 +275,12 @@ def _fetched(translations: list[Translation], reasoner: Reasoner) -> Fetched:
     return Fetched(completions=[t.completion for t in translations], extra=extra)
 
 
+def _endpoints(reasoner: Reasoner) -> dict[str, Any]:
+    """Requests per server when the run spread them over several (``--base-url`` repeated)."""
+    stats = reasoner.parser.client.endpoint_stats()
+    return {"endpoints": stats} if stats else {}
+
+
 def _total(records: Sequence[ProblemRecord], key: str) -> int:
     return sum(int(r.extra.get(key, 0) or 0) for r in records)
 
@@ -286,6 +301,7 @@ def _config(
         "requests": stats["requests"],
         "retries": stats["retries"],
         "cache_hits": stats["cache_hits"],
+        **_endpoints(reasoner),
         "cost": None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
     }
 

@@ -1,4 +1,5 @@
-"""The runner's machinery: a lazily started process pool and a progress bar."""
+"""The runner's machinery: a lazily started process pool (the ``local`` executor) and a
+progress bar."""
 
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ class LazyPool:
                 context.set_forkserver_preload(_PRELOAD)
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
         return self._executor.submit(fn, *args)
+
+    def flush(self) -> None:
+        """Nothing to do: every call went to the pool when it was submitted."""
 
     def shutdown(self, *, interrupted: bool) -> None:
         """Stop the workers; on an interrupt, cancel what is queued and kill what runs."""

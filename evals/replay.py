@@ -34,7 +34,8 @@ def replay_linc(
     **run_options: Any,
 ) -> Report:
     """Replay a LINC-format recorded run. ``run_options``: ``Runner``'s
-    ``workers``, ``cache``, ``cache_dir``, ``progress``."""
+    ``workers``, ``cache``, ``cache_dir``, ``progress``, ``executor``
+    (``"local"`` or ``"ray"``) and ``ray_address``."""
     settings = (settings or Settings.preset_of()).with_(syntax="nltk")
     config: dict[str, Any] = {"format": "linc", "source": run.source, "model": run.model}
     config.update(task=run.task, shots=run.shots)
@@ -113,7 +114,7 @@ def replay(
         kind="replay",
         name=name,
         seconds=seconds,
-        config={**settings.model_dump(mode="json"), **config},
+        config={**settings.model_dump(mode="json"), **config, **runner.executor_config()},
         decisions=runner.stats.as_dict(),
         published_accuracy=published,
         versions=dict(runner.versions),

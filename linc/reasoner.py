@@ -27,6 +27,7 @@ from linc.cache import Cache
 from linc.config import LLMConfig, Target, resolve_config
 from linc.errors import LincError
 from linc.parsers.llm import Failure, SemanticParser, Translation
+from linc.parsers.llm_client import LLMClient
 from linc.pipeline import (
     PROOF_NAMESPACE,
     Prepared,
@@ -78,7 +79,8 @@ class Reasoner:
     """Answers reasoning problems the LINC way through any chat model.
 
     ``model``/``base_url``: which model (default: the embedded Gemma 3 270M;
-    ``$LINC_MODEL``/``$LINC_BASE_URL`` apply). ``k``: samples per problem.
+    ``$LINC_MODEL``/``$LINC_BASE_URL`` apply); ``base_urls``: several servers of
+    the model, requests spread over them. ``k``: samples per problem.
     ``voting``: ``best`` (the default preset), ``linc`` (LINC's rule for
     rule) or ``majority`` (``best`` with a plain plurality vote); or pass
     ``settings`` (a ``linc.settings.Settings``) outright. ``backends``,
@@ -95,6 +97,7 @@ class Reasoner:
         *,
         model: str | None = None,
         base_url: str | None = None,
+        base_urls: Sequence[str] = (),
         k: int | None = None,
         voting: str | None = None,
         settings: Settings | None = None,
@@ -108,6 +111,7 @@ class Reasoner:
         **llm_options: Any,
     ) -> None:
         if config is None:
+            base_url = base_url or (base_urls[0] if base_urls else None)
             config = resolve_config(
                 model=model, base_url=base_url, k=k, target=Target(target), **llm_options
             )
@@ -123,8 +127,17 @@ class Reasoner:
                 syntax="lean" if config.target is Target.LEAN else None,
             )
         )
+        client = None
+        if len(base_urls) > 1:  # several servers: the parser's client spreads over them
+            client = LLMClient(
+                config, cache=None if cache else False, base_url=base_url, base_urls=base_urls
+            )
         self.parser = SemanticParser(
-            config, check=self.check, cache=None if cache else False, base_url=base_url
+            config,
+            check=self.check,
+            cache=None if cache else False,
+            base_url=base_url,
+            client=client,
         )
         self.proof_cache: Cache | None = Cache(PROOF_NAMESPACE) if cache else None
         self._read = reader_for(self.settings)  # one memo: samples repeat each other's formulas

@@ -536,7 +536,9 @@ class LLMClient:
 
     ``cache=None`` uses the default cache directory; ``cache=False`` disables it.
     ``base_url`` may carry credentials for the server; only the config's
-    redacted copy is ever reported.
+    redacted copy is ever reported. ``base_urls``: several servers of the
+    model, requests spread over them (``linc.parsers.llm_endpoints``), each
+    with ``config.concurrency`` requests in flight.
     """
 
     def __init__(
@@ -545,8 +547,11 @@ class LLMClient:
         *,
         cache: Cache | None | bool = None,
         base_url: str | None = None,
+        base_urls: Sequence[str] = (),
     ) -> None:
         self.config = config
+        self._base_urls = list(dict.fromkeys(base_urls))
+        self._endpoints: dict[str, dict[str, int]] | None = None
         if cache is None or cache is True:
             cache = Cache(CACHE_NAMESPACE)
         self.cache: Cache | None = cache if isinstance(cache, Cache) else None
@@ -564,15 +569,32 @@ class LLMClient:
             return self._backend
         loop = id(asyncio.get_running_loop())  # an HTTP client belongs to one event loop
         if self._backend is None or self._backend_loop != loop:
-            self._backend = OpenAIChat(self.config, base_url=self._base_url)
+            if len(self._base_urls) > 1:
+                from .llm_endpoints import Spread
+
+                self._backend = Spread(
+                    [(redact_url(u), OpenAIChat(self.config, base_url=u)) for u in self._base_urls],
+                    limit=self.config.concurrency,
+                    backoff=self.config.backoff,
+                    backoff_max=self.config.backoff_max,
+                )
+            else:
+                self._backend = OpenAIChat(self.config, base_url=self._base_url)
             self._backend_loop = loop
         return self._backend
+
+    def endpoint_stats(self) -> dict[str, dict[str, int]] | None:
+        """Requests answered and failed per server, when there are several (else None)."""
+        stats = getattr(self._backend, "stats", None)
+        if callable(stats):
+            self._endpoints = stats()
+        return self._endpoints
 
     def _semaphore(self) -> asyncio.Semaphore:
         loop = id(asyncio.get_running_loop())
         sem = self._semaphores.get(loop)
         if sem is None:
-            sem = asyncio.Semaphore(self.config.concurrency)
+            sem = asyncio.Semaphore(self.config.concurrency * max(1, len(self._base_urls)))
             self._semaphores = {loop: sem}
         return sem
 
@@ -745,5 +767,6 @@ class LLMClient:
 
     async def aclose(self) -> None:
         if self._backend is not None:
+            self.endpoint_stats()  # kept for the report
             await self._backend.aclose()
             self._backend = None

@@ -12,7 +12,12 @@ import json
 
 from linc.cli import megabytes, nonnegative_int, positive_int
 from linc.cli.datasets import add_dataset_arguments, open_from_args
-from linc.cli.options import add_settings_options, settings_from
+from linc.cli.options import (
+    add_executor_options,
+    add_settings_options,
+    executor_from,
+    settings_from,
+)
 from linc.results import MAX_MEMORY_MB, Limits
 
 
@@ -61,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--all", action="store_true", help="include every problem's outcome in the JSON"
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_executor_options(parser)
     add_settings_options(parser)
     parser.set_defaults(handler=run)
 
@@ -68,6 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from linc.evals.gold import check_gold
 
+    where = executor_from(args)
     opened = open_from_args(args, verb="decide")
     report = check_gold(
         opened.problems,
@@ -76,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         syntax=args.syntax,
         workers=args.workers,
         keep_outcomes=args.all,
+        **where,
     )
     data = opened.info.model_copy(update={"n": report.n})
     if args.json:

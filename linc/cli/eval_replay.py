@@ -10,6 +10,7 @@ from pathlib import Path
 from linc.cli.options import (
     add_run_options,
     add_settings_options,
+    executor_from,
     settings_from,
     workers_from,
 )
@@ -65,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         "cache": not args.no_cache,
         "cache_dir": args.cache_dir,
         "progress": False if args.no_progress else None,
+        **executor_from(args),
     }
     if args.format == "linc":
         if args.generations is None:

@@ -9,7 +9,13 @@ import sys
 
 from linc.cli import positive_int
 from linc.cli.datasets import add_dataset_arguments, open_from_args
-from linc.cli.options import add_llm_options, add_run_options, reasoner_from, workers_from
+from linc.cli.options import (
+    add_llm_options,
+    add_run_options,
+    executor_from,
+    reasoner_from,
+    workers_from,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     opened = open_from_args(args, verb="answer")  # none at all is an error, not accuracy 0
     args.paradox = opened.paradox  # the vote may answer Paradox only where the labels have it
     reasoner = reasoner_from(args)
+    where = executor_from(args)
     report = run_live(
         opened.problems,
         reasoner=reasoner,
@@ -56,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         workers=workers_from(args),
         skipped_rows=[str(row) for row in opened.skipped],
         data=opened.info,
+        **where,
     )
     if args.json:
         print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))

@@ -4,7 +4,8 @@
   (backends, ``--prover-timeout``, the vote's ``Uncertain`` weight, ablations);
   ``settings_from(args)`` builds the ``linc.settings.Settings``.
 - ``add_llm_options``: the model and how to sample it (``--llm-timeout``).
-- ``add_run_options``: output folder, resume, workers, caches, limit.
+- ``add_run_options``: output folder, resume, workers, caches, limit, and
+  ``add_executor_options``: where the work runs (``--executor local|ray``).
 
 Old spellings still work and warn: ``--mode`` and ``--policy`` (use
 ``--voting``), and a bare ``--timeout`` (``--prover-timeout`` where a command
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from linc.cli import nonnegative_int, positive_int, seconds
+from linc.errors import ConfigError
 from linc.settings import PRESETS, VOTING, Settings, settings_for
 from linc.voting import POLICIES
 
@@ -147,6 +149,35 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--cache-dir", type=Path, help="cache directory (default $LINC_CACHE_DIR)")
     group.add_argument("--json", action="store_true", help="print the report as JSON")
     group.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    add_executor_options(group)
+
+
+def add_executor_options(group: Any) -> None:
+    """``--executor local|ray`` and ``--ray-address`` (on a parser or an argument group)."""
+    group.add_argument(
+        "--executor",
+        choices=("local", "ray"),
+        default=None,
+        help="where reading and proving run: local (default; --workers processes) or ray "
+        "(a Ray cluster; pip install 'linc[ray]')",
+    )
+    group.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="Ray cluster to join, e.g. 10.0.0.1:6379 (implies --executor ray; default "
+        "$RAY_ADDRESS, else a Ray started on this machine for the run)",
+    )
+
+
+def executor_from(args: argparse.Namespace) -> dict[str, Any]:
+    """``executor`` and ``ray_address`` for the runner; refuses ``ray`` when Ray is missing."""
+    from linc.evals.executor import check_executor
+
+    address = getattr(args, "ray_address", None)
+    name = getattr(args, "executor", None) or ("ray" if address else "local")
+    if name == "local" and address:
+        raise ConfigError("--ray-address needs --executor ray")
+    return {"executor": check_executor(name), "ray_address": address}
 
 
 def workers_from(args: argparse.Namespace) -> int:
@@ -169,8 +200,11 @@ def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> N
     )
     group.add_argument(
         "--base-url",
+        action="append",
+        metavar="URL",
         help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (llama.cpp, vLLM, "
-        "Ollama); default OpenAI when --model is given; key from $OPENAI_API_KEY",
+        "Ollama); repeat it for several servers of one model (requests spread over them, "
+        "--concurrency each); default OpenAI when --model is given; key from $OPENAI_API_KEY",
     )
     group.add_argument(
         "--api-key-env", help="environment variable holding the API key (default OPENAI_API_KEY)"
@@ -205,7 +239,9 @@ def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> N
         "--max-retries", type=int, help="retries per request on 429/5xx/timeouts (default 5)"
     )
     group.add_argument(
-        "--concurrency", type=positive_int, help="requests in flight at once (default 4)"
+        "--concurrency",
+        type=positive_int,
+        help="requests in flight at once, per --base-url (default 4)",
     )
     group.add_argument("--price-in", type=float, help="USD per 1M prompt tokens, for the cost")
     group.add_argument("--price-out", type=float, help="USD per 1M completion tokens, for the cost")
@@ -222,9 +258,10 @@ def reasoner_from(args: argparse.Namespace) -> Any:
     from linc.config import resolve_config
     from linc.reasoner import Reasoner
 
+    urls = list(args.base_url or [])
     config = resolve_config(
         model=args.model,
-        base_url=args.base_url,
+        base_url=urls[0] if urls else None,
         k=args.k,
         target=args.target,
         api_key_env=args.api_key_env,
@@ -242,7 +279,8 @@ def reasoner_from(args: argparse.Namespace) -> Any:
     )
     return Reasoner(
         config=config,
-        base_url=args.base_url,
+        base_url=urls[0] if urls else None,
+        base_urls=urls,
         settings=settings_from(args, syntax="lean" if args.target == "lean" else None),
         cache=not args.no_cache,
     )
