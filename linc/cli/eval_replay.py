@@ -56,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from linc.cli.datasets import replay_data
     from linc.evals.recorded import load_linc_run, load_logiclm_programs
     from linc.evals.replay import replay_linc, replay_logiclm
     from linc.evals.report import render_markdown
@@ -78,7 +79,14 @@ def run(args: argparse.Namespace) -> int:
             recorded=args.recorded,
             limit=args.limit,
         )
-        report = replay_linc(run_data, settings, out=args.out, resume=args.resume, **run_options)
+        report = replay_linc(
+            run_data,
+            settings,
+            out=args.out,
+            resume=args.resume,
+            data=replay_data(args),
+            **run_options,
+        )
     else:
         if args.programs is None:
             raise ConfigError("--format logiclm needs --programs FILE")
@@ -89,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
             name=args.programs.stem,
             out=args.out,
             resume=args.resume,
+            data=replay_data(args),
             **run_options,
         )
     if args.json:
