@@ -305,10 +305,11 @@ def run_config(
     source = _section(identity, "source")
     versions = _section(report, "versions")
     backends = config.get("backends") or settings.get("backends") or []
-    dataset = config.get("dataset") or source.get("dataset") or config.get("task")
-    hashed = next(
-        (config[k] for k in ("dataset_sha256", "dataset_hash", "sha256") if config.get(k)), None
-    )
+    data = _section(report, "dataset")
+    dataset = data.get("name") or config.get("dataset") or source.get("dataset") or config.get("task")
+    if data.get("split"):
+        dataset = f"{dataset} ({data['split']})"
+    hashed = data.get("sha256") or config.get("dataset_sha256")
     return {
         "model": config.get("model") or source.get("model") or "–",
         "preset": config.get("preset") or settings.get("preset") or "–",

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from linc.cli.eval_report import add_html_option, check_html, write_html
 from linc.cli.options import (
     add_run_options,
     add_settings_options,
@@ -51,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-cache", action="store_true", help="do not use the persistent caches")
     add_run_options(p)
+    add_html_option(p)
     add_settings_options(p)
     p.set_defaults(handler=run)
 
@@ -61,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from linc.evals.replay import replay_linc, replay_logiclm
     from linc.evals.report import render_markdown
 
+    check_html(args)
     settings = settings_from(args)
     run_options = {
         "workers": workers_from(args),
@@ -108,4 +111,5 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_markdown(report) + "\n")
+    write_html(args)
     return 0

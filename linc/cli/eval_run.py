@@ -9,6 +9,7 @@ import sys
 
 from linc.cli import positive_int
 from linc.cli.datasets import add_dataset_arguments, open_from_args
+from linc.cli.eval_report import add_html_option, check_html, write_html
 from linc.cli.options import (
     add_llm_options,
     add_run_options,
@@ -35,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="problems in flight at once (default 2)",
     )
     add_run_options(parser)
+    add_html_option(parser)
     add_llm_options(parser, default_k=3)
     parser.set_defaults(handler=run)
 
@@ -46,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.resume and args.out is None:
         raise ConfigError("--resume needs --out")
+    check_html(args)
     if args.cache_dir is not None:  # the request and the proof caches both live there
         os.environ["LINC_CACHE_DIR"] = str(args.cache_dir)
     opened = open_from_args(args, verb="answer")  # none at all is an error, not accuracy 0
@@ -69,4 +72,5 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
         print(render_markdown(report))
+    write_html(args)
     return 0
