@@ -89,10 +89,10 @@ def fetch(file: DataFile, *, timeout: float = TIMEOUT) -> Path:
     except ValueError as exc:  # pooch: the sha256 of the download does not match
         raise _mismatch(url, path, str(exc)) from None
     except OSError as exc:  # requests' errors are OSErrors too (a refused or lost connection)
+        why = f"{type(exc).__name__}: {_first_line(exc)}"
         raise DataError(
-            f"cannot download {url} into {path} ({type(exc).__name__}: {_first_line(exc)}); "
-            f"check the network or ${MIRROR_ENV}, or download the file yourself and give it "
-            "with --path FILE"
+            f"cannot download {url} into {path} ({why}); nothing was cached. Check the "
+            f"network or ${MIRROR_ENV}, or download the file yourself and give it with --path FILE"
         ) from None
     return path
 
