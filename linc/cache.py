@@ -72,6 +72,10 @@ def _dumps(value: Any) -> str:
     return text
 
 
+_BATCH = 500
+"""Keys per ``get_many`` query (SQLite caps the parameters of one statement)."""
+
+
 class Cache:
     """A string-to-JSON store in ``<dir>/<namespace>.sqlite``.
 
@@ -146,6 +150,21 @@ class Cache:
             return None if row is None else json.loads(row[0])
 
         return self._guard(read)
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        """The values stored under any of ``keys`` (one query), by key."""
+
+        def read() -> dict[str, Any]:
+            found: dict[str, Any] = {}
+            conn = self._connect()
+            for start in range(0, len(keys), _BATCH):
+                batch = keys[start : start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                query = f"SELECT key, value FROM entries WHERE key IN ({marks})"
+                found.update((key, json.loads(value)) for key, value in conn.execute(query, batch))
+            return found
+
+        return self._guard(read) if keys else {}
 
     def put(self, key: str, value: Any) -> None:
         """Store ``value`` (anything JSON can hold) under ``key``."""

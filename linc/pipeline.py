@@ -230,12 +230,7 @@ def cached_outcomes(
     """The prover outcomes of one task already in the proof cache, by key."""
     if cache is None:
         return {}
-    known = {}
-    for key in all_keys(settings, versions, task_id):
-        value = cache.get(key)
-        if value is not None:
-            known[key] = value
-    return known
+    return cache.get_many(all_keys(settings, versions, task_id))
 
 
 def store_outcomes(cache: Cache | None, fresh: dict[str, dict[str, Any]]) -> None:

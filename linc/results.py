@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -57,6 +58,11 @@ class Limits(BaseModel):
             super().__init__(**data)
         except ValidationError as exc:
             raise ConfigError(f"limits: {validation_message(exc)}") from None
+
+    @cached_property
+    def as_json(self) -> dict[str, Any]:
+        """``model_dump(mode="json")``, computed once (proof-cache keys use it per call)."""
+        return self.model_dump(mode="json")
 
 
 class TokenUsage(BaseModel):

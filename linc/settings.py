@@ -27,6 +27,7 @@ Presets:
 
 from __future__ import annotations
 
+import functools
 from enum import Enum
 from typing import Any
 
@@ -145,6 +146,9 @@ class Settings(BaseModel):
     def limits_for(self, backend: str) -> Limits:
         """A portfolio's first backend gets ``first_seconds`` (when set), so a hard
         problem moves on quickly to the next backend instead of holding the full limit."""
+        return _limits_for(self, backend)
+
+    def _limits_for(self, backend: str) -> Limits:
         if (
             self.first_seconds is not None
             and len(self.backends) > 1
@@ -161,6 +165,12 @@ class Settings(BaseModel):
             mode="json",
             include={"extraction", "syntax", "strict", "repair", "rename_arity", "dedup"},
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _limits_for(settings: Settings, backend: str) -> Limits:
+    """``Settings.limits_for``, built once per settings and backend (a run asks per call)."""
+    return settings._limits_for(backend)
 
 
 _LINC: dict[str, Any] = {

@@ -236,7 +236,7 @@ def proof_key(*, backend: str, version: str, limits: Limits, task_id: str, direc
             "format": PROOF_KEY_FORMAT,
             "backend": backend,
             "version": version,
-            "limits": limits.model_dump(mode="json"),
+            "limits": limits.as_json,
             "task": task_id,
             "direction": direction,
         }

@@ -26,3 +26,13 @@ def test_concurrent_writers(tmp_path):
         p.join(60)
         assert p.exitcode == 0
     assert len(Cache("t", directory=tmp_path)) == 400
+
+
+def test_get_many_finds_the_stored_keys_among_many(tmp_path):
+    cache = Cache("t", directory=tmp_path)
+    stored = {f"k{i}": {"n": i} for i in range(0, 1200, 3)}
+    cache.put_many(stored)
+    asked = [f"k{i}" for i in range(1200)]  # more keys than one query takes
+    assert cache.get_many(asked) == stored
+    assert cache.get_many([]) == {}
+    assert cache.get_many(["absent"]) == {}
