@@ -16,6 +16,7 @@ import json
 import logging
 import os
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,10 @@ def render_explorer(dir_a: Path | str, dir_b: Path | str | None = None) -> str:
         lstrip_blocks=True,
     )
     charts = summary_charts(data["run"])
+    assets = resources.files("linc.evals") / "templates"
     return env.get_template(TEMPLATE).render(
+        css=Markup((assets / "report.css").read_text(encoding="utf-8")),
+        script=Markup((assets / "report.js").read_text(encoding="utf-8")),
         run=data["run"],
         run_b=data.get("run_b"),
         compare=data["compare"],

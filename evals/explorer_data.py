@@ -96,16 +96,18 @@ def canonical_sentences(
     return list(sequences.most_common(1)[0][0]), "samples"
 
 
-def align(pairs: list[tuple[str, str]], sentences: list[str]) -> list[tuple[int, str, str]]:
+def align(
+    pairs: list[tuple[str, str]], sentences: list[str], where: dict[str, int] | None = None
+) -> list[tuple[int, str, str]]:
     """Each formula with the index of the sentence it translates (-1: none found).
 
     A pair's own sentence is matched by its text; failing that, by position
     when the sample wrote as many formulas as there are sentences (its last
-    formula is always the conclusion).
+    formula is always the conclusion). ``where`` (``sentence_index``) saves
+    indexing the sentences again for every sample.
     """
-    where: dict[str, int] = {}
-    for i, sentence in enumerate(sentences):
-        where.setdefault(_norm(sentence), i)
+    if where is None:
+        where = sentence_index(sentences)
     same_shape = len(pairs) == len(sentences)
     out = []
     for position, (text, formula) in enumerate(pairs):
@@ -116,6 +118,14 @@ def align(pairs: list[tuple[str, str]], sentences: list[str]) -> list[tuple[int,
             found = len(sentences) - 1
         out.append((found, formula, text))
     return out
+
+
+def sentence_index(sentences: list[str]) -> dict[str, int]:
+    """Normalised sentence text → its first position."""
+    where: dict[str, int] = {}
+    for i, sentence in enumerate(sentences):
+        where.setdefault(_norm(sentence), i)
+    return where
 
 
 def recording_completions(identity: dict[str, Any], folder: Path) -> list[list[str]] | None:
@@ -162,9 +172,10 @@ def _sample_rows(
     pairs = [pairs_of(c, extraction) for c in completions]
     sentences, source = canonical_sentences(record, pairs)
     rows: list[list[list[int]] | None] = []
+    where = sentence_index(sentences)
     for sample in record.samples:
         i = sample.index
-        aligned = align(pairs[i], sentences) if i < len(pairs) else []
+        aligned = align(pairs[i], sentences, where) if i < len(pairs) else []
         rows.append([[s, strings(f), strings(t) if s < 0 else -1] for s, f, t in aligned])
     return [strings(s) for s in sentences], source, rows
 
@@ -306,7 +317,9 @@ def run_config(
     versions = _section(report, "versions")
     backends = config.get("backends") or settings.get("backends") or []
     data = _section(report, "dataset")
-    dataset = data.get("name") or config.get("dataset") or source.get("dataset") or config.get("task")
+    dataset = (
+        data.get("name") or config.get("dataset") or source.get("dataset") or config.get("task")
+    )
     if data.get("split"):
         dataset = f"{dataset} ({data['split']})"
     hashed = data.get("sha256") or config.get("dataset_sha256")
