@@ -57,7 +57,7 @@ class ProverKilled(BackendError):
     cache it (``cacheable`` is False).
     """
 
-    cacheable = False
+    cacheable: bool = False
 
     def __init__(self, program: str, signum: int) -> None:
         self.program = program

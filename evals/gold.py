@@ -19,6 +19,7 @@ from typing import TypedDict
 
 from pydantic import BaseModel, Field
 
+from linc.backends import process
 from linc.cache import Cache, CacheError
 from linc.decide import Decision, decide
 from linc.errors import ConfigError, LincError
@@ -239,7 +240,12 @@ def _decide_all(
     workers = workers if workers is not None else max(1, os.cpu_count() or 1)
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(one, problems))
+            try:
+                return list(pool.map(one, problems))
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                process.cancel_all()  # the running calls stop now, not at their limit
+                raise
     return [one(p) for p in problems]
 
 

@@ -216,9 +216,17 @@ def _run_all(
         ]
         for t in threads:
             t.start()
-        work(0)
-        for t in threads:
-            t.join()
+        try:
+            work(0)
+            if isinstance(results[0], KeyboardInterrupt):
+                raise results[0]
+            for t in threads:
+                t.join()
+        except BaseException:
+            _cancel_provers()  # the other threads' calls stop now, not at their limit
+            for t in threads:
+                t.join()
+            raise
     else:
         for i in range(len(jobs)):
             work(i)
@@ -226,6 +234,13 @@ def _run_all(
         if isinstance(item, BaseException):
             raise item
     return [r for r in results if isinstance(r, ProofResult)]
+
+
+def _cancel_provers() -> None:
+    """Stop every prover call of this process (on an interrupt)."""
+    from linc.backends import process
+
+    process.cancel_all()
 
 
 def prove(
@@ -238,7 +253,8 @@ def prove(
 ) -> ProofResult:
     """One ``entails`` call, through the proof cache when one is given.
 
-    Fatal prover errors are cached too (and raised again from the cache).
+    Fatal prover errors are cached too (and raised again from the cache),
+    except those that decided nothing (``BackendError.cacheable`` False).
     """
     if cache is None:
         return backend.entails(premises, goal, limits=limits)
@@ -253,7 +269,8 @@ def prove(
     except BackendUnavailable:
         raise
     except BackendError as exc:
-        cache.put(key, {"error": str(exc)})
+        if exc.cacheable:
+            cache.put(key, {"error": str(exc)})
         raise
     cache.put(key, {"result": result.model_dump(mode="json")})
     return result

@@ -66,7 +66,13 @@ class ArityError(LincError):
 
 
 class BackendError(LincError):
-    """A prover failed in a way that is not a proof outcome."""
+    """A prover failed in a way that is not a proof outcome.
+
+    ``cacheable`` is False for a failure that says nothing about the problem
+    (a prover killed from outside): a proof cache must not keep it.
+    """
+
+    cacheable: bool = True
 
 
 class BackendUnavailable(BackendError):

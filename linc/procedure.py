@@ -229,6 +229,8 @@ def run_task(
         except BackendUnavailable:
             raise
         except BackendError as exc:
+            if not exc.cacheable:
+                raise  # an error sample, computed again next time
             result = exc
         fresh[key] = encode(result)
         return decode(fresh[key])

@@ -281,3 +281,53 @@ def test_an_interrupt_cancels_every_live_prover_call() -> None:
         t.join(10)
     assert time.monotonic() - began < 5
     assert len(outcomes) == 3 and all(isinstance(o, KeyboardInterrupt) for o in outcomes)
+
+
+def _kill_prover9_when_it_runs() -> threading.Thread:
+    """A thread that SIGKILLs this process's prover9 children once they run."""
+
+    def kill() -> None:
+        deadline = time.monotonic() + 30
+        kids: set[int] = set()
+        while not kids and time.monotonic() < deadline:
+            kids = _children(os.getpid(), "prover9")
+            time.sleep(0.05)
+        time.sleep(0.5)
+        for pid in kids:
+            os.kill(pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill, daemon=True)
+    killer.start()
+    return killer
+
+
+def test_a_prover_killed_from_outside_is_never_cached(tmp_path: Path) -> None:
+    """Neither ``linc.decide.prove`` nor the runner's ``run_task`` keeps a ``ProverKilled``."""
+    _need("prover9")
+    from linc.cache import Cache
+    from linc.decide import prove
+    from linc.parsers import read
+    from linc.procedure import backend_versions, run_task
+    from linc.results import Limits
+    from linc.settings import settings_for
+    from linc.task import Task, task_key
+
+    backend = get_backend("prover9")
+    assert backend.available()
+    premises = [read(p).formula for p in pigeonhole()]
+    goal = read("Q(a)").formula
+    cache = Cache("proofs", directory=tmp_path)
+    killer = _kill_prover9_when_it_runs()
+    error = _call(lambda: prove(backend, premises, goal, limits=Limits(seconds=LIMIT), cache=cache))
+    killer.join()
+    assert isinstance(error, process.ProverKilled), error
+    assert len(cache) == 0
+
+    settings = settings_for("linc", prover_timeout=LIMIT)
+    task = Task.of(premises, goal)
+    killer = _kill_prover9_when_it_runs()
+    sample, fresh, calls = run_task(task, task_key(task), settings, {}, backend_versions(settings))
+    killer.join()
+    assert calls >= 1 and sample.verdict.value == "Error", sample
+    assert "killed" in (sample.detail or ""), sample
+    assert not any("killed" in str(value) for value in fresh.values()), fresh
