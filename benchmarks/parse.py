@@ -11,8 +11,8 @@
   instead of the compiled one.
 - ``scaling``: CPU and wall time (medians) and peak traced memory to parse a conjunction
   of 1 000 / 10 000 / 100 000 atoms and 1 000 / 10 000 / 100 000-deep
-  nestings (parentheses, negations, nested implications). Nestings deeper
-  than ``ir.MAX_DEPTH`` end in a ``ParseError``; the time is to that error.
+  nestings (parentheses, negations, nested implications). There is no depth
+  cap: every nesting parses to a formula.
 - ``acceptance``: FOLIO v0 gold strings parsed as unicode (without and with
   repair, and round trips), LINC's lines read by us and by NLTK (with the
   disagreement categories), Logic-LM programs parsed per file.

@@ -1,10 +1,10 @@
 """Issue 12, item 2: Ctrl-C during a Z3 proof interrupts; it never becomes a cached ``Uncertain``.
 
-While it solves, Z3 catches SIGINT itself and answers ``unknown`` (reason
-``canceled``). The backend turns that back into ``KeyboardInterrupt``, so the
-proof cache keeps nothing and ``linc`` exits 130. Z3's own timeout, its
-resource limit and the watchdog also say ``canceled``: those stay ``UNKNOWN``
-results (a limit reached), and are cached.
+Z3 runs with its ``ctrl_c`` parameter off, so it never swallows SIGINT into
+an ``unknown`` answer; the signal reaches Python, the call is cancelled and
+raises ``KeyboardInterrupt``, so the proof cache keeps nothing and ``linc``
+exits 130. Z3's own timeout, its resource limit and the watchdog stay
+``UNKNOWN`` results (a limit reached), and are cached.
 
 The problem is the pigeonhole principle for 9 pigeons and 8 holes: the
 premises are inconsistent (so any conclusion follows), and Z3 needs many
