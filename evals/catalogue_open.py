@@ -116,7 +116,7 @@ def open_dataset(
         sha256=sha256,
         n=len(problems),
         source=source,
-        subset=entry.name if subset else None,
+        subset=entry.name if entry is not None and subset else None,
         labels=scoring(labels),
         license=entry.license if entry is not None else None,
     )
