@@ -253,3 +253,63 @@ def test_replay_html(folio8_replays: dict[str, Path], shared_data: Path, tmp_pat
     data = explorer_data(out)
     assert len(data["problems"]) == 4
     assert all(s["f"] for p in data["problems"] for s in p["sm"])  # formulas from the recording
+
+
+def test_live_run_and_replay_give_the_same_page_data(tmp_path: Path) -> None:
+    """``eval run`` (completions in its records) and ``eval replay`` (completions in the
+    recording) of one handmade recording: the same formulas, verdicts and margins."""
+    from recorded_server import serving
+
+    from linc.evals.recorded import load_linc_run
+
+    cats = "TEXT:\tAll cats are pets.\nFOL:\tall x. (Cat(x) -> Pet(x))\nTEXT:\tTom is a cat.\n"
+    completions = [
+        cats + "FOL:\tCat(Tom)\nTEXT:\tTom is a pet.\nFOL:\tPet(Tom)",
+        cats + "FOL:\tCat(Tim)\nTEXT:\tTom is a pet.\nFOL:\tPet(Tom)",
+        "TEXT:\tTom is a pet.\nthe answer is True",
+    ]
+    raw = tmp_path / "handmade_folio-neurosymbolic-2shot_generations_raw.json"
+    raw.write_text(json.dumps([completions]), encoding="utf-8")
+    (tmp_path / "handmade_folio-neurosymbolic-2shot_references.json").write_text('["True"]')
+    common = ["--workers", "1", "--no-progress", "--json", "--cache-dir", str(tmp_path / "c")]
+    replayed = tmp_path / "replay"
+    assert main(["eval", "replay", "--generations", str(raw), "--out", str(replayed), "--html",
+                 *common]) == 0  # fmt: skip
+    problems = tmp_path / "problems.jsonl"
+    with serving(load_linc_run(raw), problems_out=problems) as server:
+        live = tmp_path / "live"
+        code = main(
+            ["eval", "run", "--dataset", "jsonl", "--path", str(problems), "--base-url",
+             server.url, "--model", "recorded", "--k", "3", "--out", str(live), "--html", *common]
+        )  # fmt: skip
+    assert code == 0
+    assert (replayed / "report.html").is_file() and (live / "report.html").is_file()
+
+    def shown(folder: Path) -> list[tuple[str, float, list[str] | None]]:
+        data = explorer_data(folder)
+        strings = data["strings"]
+        (problem,) = data["problems"]
+        return [
+            (
+                s["v"],
+                problem["m"],
+                [strings[f] for _, f, _ in s["f"]] if s["f"] is not None else None,
+            )
+            for s in problem["sm"]
+        ]
+
+    assert shown(live) == shown(replayed)
+    assert shown(live)[0][2] == ["all x. (Cat(x) -> Pet(x))", "Cat(Tom)", "Pet(Tom)"]
+    assert shown(live)[2][0] == "Error" and shown(live)[2][2] == []
+
+
+def test_ask_json_has_the_margin() -> None:
+    from types import SimpleNamespace
+
+    from linc.cli.ask import answer_json
+    from linc.reasoner import ReasonedAnswer
+    from linc.settings import Settings
+
+    answer = ReasonedAnswer(**vote([T, T, T, F], policy="linc").model_dump())
+    data = answer_json(answer, SimpleNamespace(settings=Settings.preset_of("linc")))
+    assert data["margin"] == pytest.approx(0.5)

@@ -64,6 +64,7 @@ def answer_json(answer: Any, reasoner: Any) -> dict[str, Any]:
     return {
         "label": answer.label.value,
         "votes": {v.value: c for v, c in answer.votes.items()},
+        "margin": answer.margin,
         "preset": answer.preset,
         "policy": answer.policy,
         "settings": reasoner.settings.model_dump(mode="json"),
