@@ -12,10 +12,12 @@ Pure computation: the run explorer draws it and ``eval compare`` quotes it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from linc.evals.report import ProblemRecord
+if TYPE_CHECKING:  # evals.report imports this module
+    from linc.evals.report import ProblemRecord
 
 COVERAGES = (0.5, 0.8, 1.0)
 """The coverages quoted in tables (``accuracy_at_coverage``)."""

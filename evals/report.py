@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from linc.evals.catalogue import DatasetInfo
+from linc.evals.explorer_stats import CoverageQuote, accuracy_at_coverage, risk_coverage
 from linc.results import TokenUsage, Verdict
 from linc.voting import Answer, ErrorCause, Sample
 
@@ -109,6 +110,10 @@ class Report(BaseModel):
         default=None,
         description="the data scored: name, split, sha256, problems scored, how labels were scored",
     )
+    coverage: list[CoverageQuote] = Field(
+        default_factory=list,
+        description="accuracy at 50/80/100 % coverage, answering by the vote's margin",
+    )
 
 
 def build_report(
@@ -175,6 +180,7 @@ def build_report(
         versions=versions or {},
         skipped_rows=list(skipped_rows),
         dataset=dataset.model_copy(update={"n": n}) if dataset is not None else None,
+        coverage=accuracy_at_coverage(risk_coverage(records)),
     )
 
 
@@ -289,6 +295,11 @@ def render_markdown(report: Report) -> str:
         f"| samples | {report.samples} |",
         f"| sample parse rate | {_pct(report.sample_parse_rate)} |",
         f"| all-error problems | {report.all_error_problems} |",
+        *[
+            f"| accuracy at {100 * q.coverage:.0f} % coverage (by margin) | "
+            f"{q.expected_accuracy:.4f} |"
+            for q in report.coverage
+        ],
         f"| seconds | {report.seconds:.2f} |",
     ]
     for key, value in report.decisions.items():
