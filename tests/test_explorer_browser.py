@@ -123,12 +123,20 @@ def test_accuracy_wrong_answers_and_a_problem(
     assert [int(x) for x in rows.evaluate_all("rs => rs.map(r => r.dataset.index)")] == wrong
     assert page.inner_text("#shown") == f"{len(wrong)} of {len(records)} problems"
 
-    rows.first.click()
-    page.wait_for_selector("#view .sample")
-    record = records[wrong[0]]
-    assert page.inner_text("#view h2").startswith(f"Problem {record.index}")
     raw = json.loads((shared_data / _raw_name(report)).read_text(encoding="utf-8"))
-    completions = raw[record.index]
+    for position, index in enumerate(wrong):  # every wrong answer, opened from the table
+        rows.nth(position).click()
+        page.wait_for_selector(f"#view h2:has-text('Problem {index} ')")
+        _check_problem(page, records[index], raw[index])
+    _shot(page, "explorer-problem.png")
+    (ARTIFACTS / "explorer-timing.json").write_text(
+        json.dumps({"time_to_interactive_ms": ready, "problems": len(records)}), encoding="utf-8"
+    )
+    watched.check_clean()
+
+
+def _check_problem(page: Any, record: Any, completions: list[str]) -> None:
+    """The open problem shows each sample's verdict, formulas and repairs, and the outcome."""
     blocks = page.locator("#view .sample")
     assert blocks.count() == len(record.samples) == len(completions)
     for sample in record.samples:
@@ -142,11 +150,6 @@ def test_accuracy_wrong_answers_and_a_problem(
     assert "wrong" in outcome and record.predicted.value in outcome
     assert record.answer is not None
     assert f"margin {record.answer.margin:.2f}" in outcome
-    _shot(page, "explorer-problem.png")
-    (ARTIFACTS / "explorer-timing.json").write_text(
-        json.dumps({"time_to_interactive_ms": ready, "problems": len(records)}), encoding="utf-8"
-    )
-    watched.check_clean()
 
 
 def _raw_name(report: dict[str, Any]) -> str:
