@@ -261,6 +261,7 @@ def summary(
                          name=str(report.get("name") or folder.name), seconds=0.0)  # fmt: skip
     points = risk_coverage(records)
     return {
+        "vote_rule": vote_rule(policy, weight),
         "name": built.name,
         "kind": built.kind,
         "folder": str(folder),
@@ -283,6 +284,18 @@ def summary(
         "risk_coverage": [p.model_dump() for p in points],
         "coverage_quotes": [q.model_dump() for q in accuracy_at_coverage(points)],
     }
+
+
+def vote_rule(policy: str, weight: float) -> str:
+    """How the policy counts votes, in one sentence (``linc.voting``)."""
+    if policy == "best":
+        return (
+            f"best: errors are dropped, samples with inconsistent premises abstain, an Uncertain "
+            f"vote counts {weight:g}; a tie goes to fewer repaired samples, then sample order"
+        )
+    if policy == "linc":
+        return "linc: errors are dropped, plurality of the rest; a tie goes to the first in sample order"
+    return "majority: plurality of non-error samples; a tie goes to the first in sample order"
 
 
 def wrong_by_cause(records: Sequence[ProblemRecord]) -> dict[str, int]:

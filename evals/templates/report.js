@@ -67,7 +67,7 @@
     $("problem-table").tBodies[0].innerHTML = rows.map((p) => {
       const b = outcomeB(p);
       const bCell = CMP ? `<td>${b ? verdict(b.p) + (b.ok ? ' <span class="ok">✓</span>' : ' <span class="bad">✗</span>') : "–"}</td>` : "";
-      return `<tr data-index="${p.i}" class="${p.ok ? "right" : "wrong"}"><td>${p.i}</td><td>${esc(p.id)}</td><td>${verdict(p.g)}</td><td>${verdict(p.p)}</td>` +
+      return `<tr data-index="${p.i}" tabindex="0" class="${p.ok ? "right" : "wrong"}"><td>${p.i}</td><td>${esc(p.id)}</td><td>${verdict(p.g)}</td><td>${verdict(p.p)}</td>` +
         `<td>${p.ok ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>'}</td><td>${p.m.toFixed(2)}</td><td>${votes(p)}</td><td>${flags(p)}</td>${bCell}</tr>`;
     }).join("");
     $("shown").textContent = `${rows.length} of ${PROBLEMS.length} problems`;
@@ -123,7 +123,8 @@
     if (v.tie) extra.push(`tie between ${v.tied.map(esc).join(", ")}`);
     if (v.abstained.length) extra.push(`abstained: samples ${v.abstained.join(", ")}`);
     extra.push(v.winners.length ? `for the answer: samples ${v.winners.join(", ")}` : "no sample voted for the answer");
-    return `<table class="matrix" id="vote"><tr><th>verdict</th><th>votes</th><th>score</th></tr>${rows}</table><p>${extra.join(" · ")}</p>`;
+    return `<table class="matrix" id="vote"><tr><th>verdict</th><th>votes</th><th>score</th></tr>${rows}</table><p>${extra.join(" · ")}</p>` +
+      `<p class="note">${esc(DATA.run.vote_rule)}. Margin: the top score minus the runner-up's, over the ${p.sm.length} samples.</p>`;
   }
 
   function openProblem(i) {
@@ -170,6 +171,11 @@
   document.addEventListener("click", (e) => {
     const row = e.target.closest("table.problems tbody tr[data-index]");
     if (row) location.hash = "p=" + row.dataset.index;
+  });
+  document.addEventListener("keydown", (e) => {
+    const row = e.target.closest && e.target.closest("table.problems tbody tr[data-index]");
+    if (row && e.key === "Enter") location.hash = "p=" + row.dataset.index;
+    else if (e.key === "Escape" && !$("view").hidden) location.hash = "problems";
   });
   window.addEventListener("hashchange", route);
   renderTable();
