@@ -295,3 +295,16 @@ def test_eval_gold_from_the_mirror_agrees_with_path(
     assert results["mirror", "linc"]["agree"] == 191
     assert results["mirror", "best"]["agree"] >= 191
     assert len(env.requests) == 1  # fetched once, then read from the cache
+
+
+@pytest.mark.slow
+def test_folio_linc_gold_fol_reproduces_every_label_under_linc_rules(
+    env: Mirror, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """LINC kept the problems whose gold FOL reproduces the label under NLTK and Prover9: with
+    LINC's reading rules, every one of the 182 does."""
+    args = ["eval", "gold", "--dataset", "folio-linc", "--backend", "prover9", "--voting", "linc"]
+    assert main([*args, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == report["agree"] == 182
+    assert report["dataset"]["subset"] == "folio-linc"
