@@ -51,10 +51,10 @@ def run(args: argparse.Namespace) -> int:
     check_html(args)
     if args.cache_dir is not None:  # the request and the proof caches both live there
         os.environ["LINC_CACHE_DIR"] = str(args.cache_dir)
+    where = executor_from(args)  # before loading: a missing Ray is said first
     opened = open_from_args(args, verb="answer")  # none at all is an error, not accuracy 0
     args.paradox = opened.paradox  # the vote may answer Paradox only where the labels have it
     reasoner = reasoner_from(args)
-    where = executor_from(args)
     report = run_live(
         opened.problems,
         reasoner=reasoner,
