@@ -128,24 +128,40 @@ def sentence_index(sentences: list[str]) -> dict[str, int]:
     return where
 
 
-def recording_completions(identity: dict[str, Any], folder: Path) -> list[list[str]] | None:
-    """The completions of a LINC replay, read from the recording its ``run.json`` names."""
-    source = identity.get("source")
-    if not isinstance(source, dict) or source.get("format") != "linc":
+def recording_completions(
+    identity: dict[str, Any], report: dict[str, Any], folder: Path
+) -> list[list[str]] | None:
+    """The completions of a replay, by problem index, from the recording it read.
+
+    A LINC run's recording is named by ``run.json``; Logic-LM programs by the
+    report's ``dataset.source``. Relative paths are tried from here, then
+    from the run folder and its parent.
+    """
+    fmt = _section(identity, "source").get("format")
+    if fmt == "linc":
+        raw = _section(identity, "source").get("source")
+    elif fmt == "logiclm":
+        raw = _section(report, "dataset").get("source")
+    else:
         return None
-    raw = source.get("source")
-    if not isinstance(raw, str):
+    if not isinstance(raw, str) or not raw:
         return None
-    for path in (Path(raw), folder / raw, folder.parent / raw):
-        if path.is_file():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                log.warning("%s: cannot read the recording (%s)", path, exc)
-                return None
-            return data if isinstance(data, list) else None
-    log.warning("%s: the recording of this replay is not found; formulas are left out", raw)
-    return None
+    path = next((p for p in (Path(raw), folder / raw, folder.parent / raw) if p.is_file()), None)
+    if path is None:
+        log.warning("%s: the recording of this replay is not found; formulas are left out", raw)
+        return None
+    try:
+        if fmt == "logiclm":
+            from linc.evals.recorded import load_logiclm_programs
+
+            programs = load_logiclm_programs(path)
+            by_index = {p.index: [p.text] for p in programs}
+            return [by_index.get(i, []) for i in range(max(by_index, default=-1) + 1)]
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.warning("%s: cannot read the recording (%s)", path, exc)
+        return None
+    return data if isinstance(data, list) else None
 
 
 def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -364,7 +380,7 @@ def load_run(folder: Path | str, strings: Strings) -> tuple[dict[str, Any], list
         extraction = PROGRAM
     recorded = None
     if any("completions" not in r.extra for r in records):
-        recorded = recording_completions(identity, folder)
+        recorded = recording_completions(identity, report, folder)
     problems = []
     for r in records:
         completions = r.extra.get("completions")

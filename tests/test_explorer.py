@@ -313,3 +313,23 @@ def test_ask_json_has_the_margin() -> None:
     answer = ReasonedAnswer(**vote([T, T, T, F], policy="linc").model_dump())
     data = answer_json(answer, SimpleNamespace(settings=Settings.preset_of("linc")))
     assert data["margin"] == pytest.approx(0.5)
+
+
+def test_logiclm_replay_shows_each_programs_formulas(shared_data: Path, tmp_path: Path) -> None:
+    from linc.evals.recorded import load_logiclm_programs
+
+    programs = shared_data / "recorded/logiclm/FOLIO_dev_gpt-3.5-turbo.json"
+    out = tmp_path / "logiclm"
+    code = main(
+        ["eval", "replay", "--format", "logiclm", "--programs", str(programs), "--limit", "2",
+         "--workers", "1", "--no-progress", "--json", "--cache-dir", str(tmp_path / "c"),
+         "--out", str(out), "--html"]
+    )  # fmt: skip
+    assert code == 0 and (out / "report.html").is_file()
+    data = explorer_data(out)
+    strings = data["strings"]
+    for problem, program in zip(data["problems"], load_logiclm_programs(programs, limit=2)):
+        (sample,) = problem["sm"]
+        wanted = [line.formula for line in [*program.premises, *program.conclusions[:1]]]
+        assert [strings[f] for _, f, _ in sample["f"]] == wanted
+        assert [strings[i] for i in problem["s"]][-1] == program.conclusions[0].comment

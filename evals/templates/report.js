@@ -124,7 +124,7 @@
     if (v.abstained.length) extra.push(`abstained: samples ${v.abstained.join(", ")}`);
     extra.push(v.winners.length ? `for the answer: samples ${v.winners.join(", ")}` : "no sample voted for the answer");
     return `<table class="matrix" id="vote"><tr><th>verdict</th><th>votes</th><th>score</th></tr>${rows}</table><p>${extra.join(" · ")}</p>` +
-      `<p class="note">${esc(DATA.run.vote_rule)}. Margin: the top score minus the runner-up's, over the ${p.sm.length} samples.</p>`;
+      `<p class="note">${esc(DATA.run.vote_rule)}. Margin: the top score minus the runner-up's, over the ${p.sm.length} sample${p.sm.length === 1 ? "" : "s"}.</p>`;
   }
 
   function openProblem(i) {
@@ -133,7 +133,7 @@
     if (!p) { view.hidden = true; return; }
     const b = outcomeB(p);
     const sentences = p.s.map((sid, k) => `<li class="${k === p.s.length - 1 ? "conclusion" : ""}">${k === p.s.length - 1 ? "Conclusion: " : ""}${esc(S(sid))}</li>`).join("");
-    const source = p.src === "dataset" ? "from the dataset" : p.src === "samples" ? "as the samples wrote them (TEXT lines, the most common sequence)" : "not recorded";
+    const source = p.src === "dataset" ? "from the dataset" : p.src === "samples" ? "as the samples wrote them (the most common sequence)" : "not recorded";
     view.innerHTML = `<button class="close" id="close-view">close</button>` +
       `<h2>Problem ${p.i} <code>${esc(p.id)}</code></h2>` +
       `<p id="view-outcome">gold ${verdict(p.g)} · predicted ${verdict(p.p)} ${p.ok ? '<span class="ok">right</span>' : '<span class="bad">wrong</span>'}` +
