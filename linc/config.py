@@ -55,6 +55,15 @@ class GrammarMode(str, Enum):
     OFF = "off"
 
 
+LEVERS = ("formulas", "vocabulary", "shots", "early_stop")
+"""Switches of the LLM parser (issue 13): ``formulas`` the model writes only one FOL line per
+sentence; ``vocabulary`` the grammar's names come from the problem's words; ``shots`` worked
+examples chosen by sentence form; ``early_stop`` sampling stops once the vote cannot change,
+and an inconsistent sample is asked again with the prover's finding."""
+EMBEDDED_LEVERS: tuple[str, ...] = ("early_stop", "formulas", "shots", "vocabulary")
+"""The embedded model's default levers (chosen by ``benchmarks/embedded.py``)."""
+
+
 class LLMConfig(BaseModel):
     """How to reach a model and how to sample from it (all recorded in reports)."""
 
@@ -86,6 +95,23 @@ class LLMConfig(BaseModel):
     )
     n_ctx: int = Field(default=8192, ge=512)
     n_threads: int | None = Field(default=None, ge=1)
+    levers: tuple[str, ...] | None = Field(
+        default=None, description="LEVERS switched on; None: EMBEDDED_LEVERS for the embedded model"
+    )
+
+    @field_validator("levers", mode="before")
+    @classmethod
+    def _lever_names(cls, value: object) -> object:
+        if value is None:
+            return None
+        names = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        clean = sorted({str(n).strip() for n in names if str(n).strip()})
+        unknown = [n for n in clean if n not in LEVERS]
+        if unknown:
+            raise ValueError(
+                f"unknown lever(s) {', '.join(unknown)}; choose from {', '.join(LEVERS)}"
+            )
+        return tuple(clean)
 
     @field_validator("base_url")
     @classmethod
@@ -111,6 +137,13 @@ class LLMConfig(BaseModel):
         if self.grammar is GrammarMode.AUTO:
             return self.embedded
         return self.grammar is GrammarMode.ON
+
+    @property
+    def active_levers(self) -> frozenset[str]:
+        """The levers in force (``levers``, or the embedded model's default)."""
+        if self.levers is not None:
+            return frozenset(self.levers)
+        return frozenset(EMBEDDED_LEVERS) if self.embedded else frozenset()
 
     @property
     def n_shots(self) -> int:

