@@ -15,7 +15,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from pydantic import BaseModel, Field
 
@@ -29,6 +29,9 @@ from linc.procedure import usable
 from linc.registry import get_backend
 from linc.results import Limits, Verdict
 from linc.settings import Settings
+
+if TYPE_CHECKING:
+    from .executor import Executor
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +112,7 @@ def check_gold(
     cache: Cache | None = None,
     workers: int | None = None,
     keep_outcomes: bool = False,
-    executor: str = "local",
+    executor: str | Executor = "local",
     ray_address: str | None = None,
 ) -> GoldReport:
     """Decide each problem's gold FOL (written in ``syntax``) and score it.
