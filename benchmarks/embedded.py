@@ -84,12 +84,19 @@ def measure(config: str, problems: list[Any], args: argparse.Namespace) -> dict[
     rows: list[dict[str, Any]] = []
     load_before = os.getloadavg()[0]
 
+    folder = Path(args.records) if args.records else None
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+
     def done(index: int, result: Any) -> None:
         problem = problems[index]
         if isinstance(result, BaseException):
             rows.append({"id": problem.id, "gold": problem.label.value, "error": str(result)})
         else:
             rows.append(_row(problem, result))
+        if folder is not None:  # as each problem ends, so an interrupted run keeps its records
+            with (folder / f"{config}.jsonl").open("a", encoding="utf-8") as out:
+                out.write(json.dumps(rows[-1], ensure_ascii=False) + "\n")
         print(
             f"[{config}] {len(rows)}/{len(problems)} {problem.id}: {rows[-1].get('label')} "
             f"(gold {problem.label.value}) {rows[-1].get('seconds', 0):.1f}s",
@@ -98,12 +105,6 @@ def measure(config: str, problems: list[Any], args: argparse.Namespace) -> dict[
         )
 
     reasoner.ask_many(problems, concurrency=1, progress=done)
-    if args.records:
-        folder = Path(args.records)
-        folder.mkdir(parents=True, exist_ok=True)
-        with (folder / f"{config}.jsonl").open("a", encoding="utf-8") as out:
-            for row in rows:
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return _summary(config, problems, rows, reasoner, load_before)
 
 

@@ -22,12 +22,10 @@ as TEXT lines, as ``llm_prompts.problem_grammar``) with the same names.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from linc.parsers.gbnf_shapes import Shape, shape_rules
 from linc.parsers.llm_prompts import FOL_TAG, TEXT_TAG, gbnf_literal, one_line
 from linc.parsers.vocabulary import vocabulary
-
-MAX_ARITY = 2
 
 _SHARED = r"""
 quants ::= quant (" " quant){0,2} " "
@@ -35,83 +33,6 @@ quant ::= ("all " | "exists ") var "."
 var ::= [x-z]
 anyname ::= [A-Z] [a-zA-Z0-9_]{0,24}
 """
-
-
-@dataclass(frozen=True)
-class _Line:
-    """What line ``n``'s formula may use: rule names for predicates and terms, operators."""
-
-    pred: str
-    term: str
-    negation: bool = True
-    binops: tuple[str, ...] = (" & ", " | ", " -> ", " <-> ")
-    compound: bool = False  # at least two atoms (the sentence has two content-word groups)
-    must_negate: bool = False  # a negation sign somewhere (the sentence says not, no, never ...)
-
-
-def _chain(u: str, um: str, b: str, least: int) -> str:
-    """``u (b u){least,2}`` with at least one ``um`` among the units."""
-    first = f"{um} ({b} {u}){{{least},2}}"
-    return f"{first} | {u} {b} {um} ({b} {u})? | {u} {b} {u} {b} {um}"
-
-
-def _structure(n: str, line: _Line) -> str:
-    """The formula rules of line ``n``; ``f<n>`` is its formula.
-
-    Variants: ``m`` holds a negation sign somewhere, ``c`` at least two atoms.
-    """
-    N = f"neg-{n} " if line.negation else ""
-    a, b = f"a-{n}", f"b-{n}"
-    r = {name: f"{name}-{n}" for name in ("f3", "u3", "f2", "u2", "f1")}
-    for name in ("f3", "u3", "f2", "u2", "f1"):
-        r[name + "m"], r[name + "c"], r[name + "cm"] = (
-            f"{name}m-{n}",
-            f"{name}c-{n}",
-            f"{name}cm-{n}",
-        )
-    rules = [
-        f"{r['f3']} ::= {r['u3']} ({b} {r['u3']}){{0,2}}",
-        f"{r['f2']} ::= {r['u2']} ({b} {r['u2']}){{0,2}}",
-        f"{r['f1']} ::= {a} ({b} {N}{a})?",
-        (
-            f"{r['f3c']} ::= {r['u3']} ({b} {r['u3']}){{1,2}} | "
-            f'{N}"(" {r["f2c"]} ")" | {N}quants {N}"(" {r["f2c"]} ")"'
-        ),
-        (
-            f"{r['f2c']} ::= {r['u2']} ({b} {r['u2']}){{1,2}} | "
-            f'{N}"(" {r["f1c"]} ")" | {N}quants {N}"(" {r["f1c"]} ")"'
-        ),
-        f"{r['f1c']} ::= {a} {b} {N}{a}",
-    ]
-    for level, inner in (("3", "2"), ("2", "1")):
-        rules.append(
-            f'{r["u" + level]} ::= {N}{a} | {N}"(" {r["f" + inner]} ")" | '
-            f'{N}quants {N}"(" {r["f" + inner]} ")"'
-        )
-    if line.negation:
-        for level, inner in (("3", "2"), ("2", "1")):
-            f, fm = r["f" + inner], r["f" + inner + "m"]
-            rules.append(
-                f'{r["u" + level + "m"]} ::= "-" {a} | "-" "(" {f} ")" | {N}"(" {fm} ")" | '
-                f'"-" quants {N}"(" {f} ")" | quants "-" "(" {f} ")" | {N}quants {N}"(" {fm} ")"'
-            )
-            rules.append(
-                f"{r['f' + level + 'm']} ::= {_chain(r['u' + level], r['u' + level + 'm'], b, 0)}"
-            )
-            fc, fcm = r["f" + inner + "c"], r["f" + inner + "cm"]
-            rules.append(
-                f"{r['f' + level + 'cm']} ::= {_chain(r['u' + level], r['u' + level + 'm'], b, 1)} | "
-                f'"-" "(" {fc} ")" | {N}"(" {fcm} ")" | "-" quants {N}"(" {fc} ")" | '
-                f'quants "-" "(" {fc} ")" | {N}quants {N}"(" {fcm} ")"'
-            )
-        rules.append(f'{r["f1m"]} ::= "-" {a} ({b} {N}{a})? | {a} {b} "-" {a}')
-        rules.append(f'{r["f1cm"]} ::= "-" {a} {b} {N}{a} | {a} {b} "-" {a}')
-        rules.append(f'neg-{n} ::= "-"?')
-    top = "f3" + ("c" if line.compound else "") + ("m" if line.must_negate else "")
-    rules.append(f"f{n} ::= {r[top]}")
-    rules.append(f'{a} ::= {line.pred} "(" {line.term} (", " {line.term}){{0,{MAX_ARITY - 1}}} ")"')
-    rules.append(f"{b} ::= {_alternatives(line.binops)}")
-    return "\n".join(rules)
 
 
 def _alternatives(names: Sequence[str]) -> str:
@@ -122,9 +43,10 @@ def _blocks(sentences: Sequence[str], *, restrict: bool) -> list[str]:
     """Per sentence: the rules of its formula, ``f<i>`` (names and structure)."""
     vocab = vocabulary([one_line(s) for s in sentences]) if restrict else None
     blocks = []
+    every = (" & ", " | ", " -> ", " <-> ")
     for i in range(len(sentences)):
         if vocab is None:
-            blocks.append(_structure(str(i), _Line("anyname", "(var | anyname)")))
+            blocks.append(shape_rules(Shape(str(i), "anyname", "(var | anyname)", every)))
             continue
         names = vocab.predicates[i] or vocab.all_predicates or ("P",)
         rules = [f"p{i} ::= {_alternatives(names)}"]
@@ -132,20 +54,26 @@ def _blocks(sentences: Sequence[str], *, restrict: bool) -> list[str]:
         if vocab.line_constants[i]:
             rules.append(f"c{i} ::= {_alternatives(vocab.line_constants[i])}")
             term = f"(var | c{i})"
+        lead = None
+        if vocab.lead[i] and set(vocab.lead[i]) != set(names):
+            rules.append(f"l{i} ::= {_alternatives(vocab.lead[i])}")
+            lead = f"l{i}"
         binops = [" & ", " -> "]
         if vocab.disjunction[i]:
             binops.append(" | ")
         if vocab.biconditional[i]:
             binops.append(" <-> ")
-        line = _Line(
+        shape = Shape(
+            str(i),
             f"p{i}",
             term,
-            vocab.negation[i],
             tuple(binops),
+            negation=vocab.negation[i],
+            lead=lead,
             compound=vocab.groups[i] >= 2,
-            must_negate=vocab.negated[i],
+            negate=vocab.negated[i],
         )
-        rules.append(_structure(str(i), line))
+        rules.append(shape_rules(shape))
         blocks.append("\n".join(rules))
     return blocks
 

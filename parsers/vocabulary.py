@@ -64,6 +64,7 @@ class Vocabulary:
     constants: tuple[str, ...]
     line_constants: tuple[tuple[str, ...], ...] = ()
     groups: tuple[int, ...] = ()  # runs of adjacent content words (noun and verb phrases)
+    lead: tuple[tuple[str, ...], ...] = ()  # names of the first run, when word order is logic order
     negation: tuple[bool, ...] = ()
     negated: tuple[bool, ...] = ()
     disjunction: tuple[bool, ...] = ()
@@ -173,6 +174,7 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
     predicates = []
     own: list[tuple[str, ...]] = []
     groups: list[int] = []
+    leads: list[tuple[str, ...]] = []
     for tokens in tokenised:
         spans = _constants(tokens, lower_seen)
         constants.update(dict.fromkeys(spans.values()))
@@ -180,18 +182,19 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
         names: dict[str, None] = {}
         run: list[str] = []
         runs = 0
+        first: tuple[str, ...] = ()
         for i, word in enumerate([*tokens, ""]):
             if word and _is_content(word) and i not in spans:
                 run.append(singular(word, known))
                 continue
             runs += bool(run)
-            for j, part in enumerate(run):
-                names[camel([part])] = None
-                if j + 1 < len(run):
-                    names[camel(run[j : j + 2])] = None
+            if run and not first:
+                first = tuple(dict.fromkeys(_run_names(run)))
+            names.update(dict.fromkeys(_run_names(run)))
             run = []
         predicates.append(tuple(names))
         groups.append(runs)
+        leads.append(first if _in_order(tokens) else ())
     lowered = [{w.lower() for w in tokens} for tokens in tokenised]
     everyone = tuple(constants)
     return Vocabulary(
@@ -203,4 +206,23 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
         disjunction=tuple(bool(ws & DISJUNCTION_CUES) for ws in lowered),
         biconditional=tuple(bool(ws & BICONDITIONAL_CUES) for ws in lowered),
         groups=tuple(groups),
+        lead=tuple(leads),
     )
+
+
+def _run_names(run: list[str]) -> list[str]:
+    """A run's names: each word, and each pair of neighbours."""
+    names = []
+    for j, part in enumerate(run):
+        names.append(camel([part]))
+        if j + 1 < len(run):
+            names.append(camel(run[j : j + 2]))
+    return names
+
+
+def _in_order(tokens: list[str]) -> bool:
+    """Whether the sentence states its subject first (not ``B if A``, ``only``, ``unless``)."""
+    lowered = [w.lower() for w in tokens]
+    if {"only", "unless", "whenever", "because", "since"} & set(lowered):
+        return False
+    return "if" not in lowered[1:] or lowered[:1] == ["if"]

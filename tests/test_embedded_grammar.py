@@ -105,3 +105,13 @@ def test_whole_completion_grammars_fix_the_line_count(acceptor: Acceptor) -> Non
         "TEXT:\tNo fish are mammals.\nFOL:\tall x. (Fish(x) -> -Mammal(x))\n"
         "TEXT:\tNemo is a fish.\nFOL:\tFish(Nemo)\nTEXT:\tNemo is not a mammal.\nFOL:\t-Mammal(Nemo)",
     )
+
+
+def test_the_subject_leads_unless_the_sentence_reverses_it(acceptor: Acceptor) -> None:
+    (cats,) = line_grammars(["All cats are mammals."])
+    assert acceptor.accepts(cats, "all x. (Cat(x) -> Mammal(x))\n")
+    assert acceptor.accepts(cats, "all x. ((Cat(x)) -> (Mammal(x)))\n")
+    assert not acceptor.accepts(cats, "all x. (Mammal(x) -> Cat(x))\n")
+    (postfix,) = line_grammars(["Anna passes if Anna studies."])
+    assert acceptor.accepts(postfix, "Study(Anna) -> Pass(Anna)\n")
+    assert vocabulary(["Only students are athletes."]).lead == ((),)
