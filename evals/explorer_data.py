@@ -21,6 +21,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,7 @@ def pairs_of(completion: str, extraction: str) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def _norm(text: str) -> str:
     return " ".join(text.lower().split()).rstrip(".")
 
@@ -185,14 +187,26 @@ def _sample_rows(
     """The problem's sentence ids, their source, and per sample ``[[sentence, formula, text]]``."""
     if not completions:
         return [], "none", [None] * len(record.samples)
-    pairs = [pairs_of(c, extraction) for c in completions]
+    read: dict[str, list[tuple[str, str]]] = {}  # samples often repeat a completion
+    for c in completions:
+        if c not in read:
+            read[c] = pairs_of(c, extraction)
+    pairs = [read[c] for c in completions]
     sentences, source = canonical_sentences(record, pairs)
-    rows: list[list[list[int]] | None] = []
     where = sentence_index(sentences)
+    done: dict[str, list[list[int]]] = {}
+    rows: list[list[list[int]] | None] = []
     for sample in record.samples:
         i = sample.index
-        aligned = align(pairs[i], sentences, where) if i < len(pairs) else []
-        rows.append([[s, strings(f), strings(t) if s < 0 else -1] for s, f, t in aligned])
+        text = completions[i] if i < len(completions) else None
+        if text is None:
+            rows.append([])
+        elif text not in done:
+            aligned = align(pairs[i], sentences, where)
+            done[text] = [[s, strings(f), strings(t) if s < 0 else -1] for s, f, t in aligned]
+            rows.append(done[text])
+        else:
+            rows.append(done[text])
     return [strings(s) for s in sentences], source, rows
 
 
