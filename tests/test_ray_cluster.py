@@ -124,7 +124,7 @@ def test_replay_on_two_nodes_gives_the_records_of_the_local_executor(
         ray_address=cluster.address,
     )  # fmt: skip
     assert again.decisions["from_cache"] == again.decisions["distinct"]
-    assert "executor" not in again.config and again.accuracy == report.accuracy
+    assert again.config["executor"]["tasks"] == 0 and again.accuracy == report.accuracy
 
 
 def _ray_workers(cluster: Any) -> list[Any]:
@@ -207,10 +207,13 @@ def test_a_task_that_fails_for_good_is_an_error_record_with_its_cause(cluster, f
 
     pool = Crashing(address=cluster.address, max_retries=1)
     run = RecordedRun(name="crash", problems=folio.problems[:3])
-    report = replay_linc(run, cache_dir=tmp_path / "cache", progress=False, executor=pool)
+    out = tmp_path / "out"
+    report = replay_linc(run, cache_dir=tmp_path / "c", progress=False, executor=pool, out=out)
     pool.shutdown(interrupted=False)
     assert report.n == 3 and pool.stats.failed_tasks > 0
-    decided = [s for r in report.records for s in r.samples if s.decision is not None]
+    records = read_records(out / RECORDS)
+    assert sorted(r.index for r in records) == [0, 1, 2]
+    decided = [s for r in records for s in r.samples if s.decision is not None]
     assert decided and all(s.verdict is Verdict.ERROR for s in decided)
     assert all(s.detail.startswith("worker: ") and "retries" in s.detail for s in decided)
 
