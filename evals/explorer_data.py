@@ -1,14 +1,15 @@
 """The data of the run explorer: one run's (or two runs') records, ready for the page.
 
-``explorer_payload`` reads a run's ``--out`` folder and gives what the page
-shows: the summary (config, accuracy and its 95 % CI, confusion, errors by
+``load_run`` reads a run's ``--out`` folder and gives what the page shows: the summary (config, accuracy and its 95 % CI, confusion, errors by
 cause, per-depth accuracy, accuracy against samples voted, risk–coverage),
 and each problem with its sentences, every sample's formulas aligned with
 the sentence each translates, verdict, repairs, evidence and the vote.
 
 A sample's formulas come from its completion: ``extra["completions"]`` of
-the record (live runs), else the recording that ``run.json`` names (LINC
-replays). Sentences are the dataset's when the record has them
+the record (live runs), else the recording the replay read (LINC runs: named
+by ``run.json``; Logic-LM programs: by the report's ``dataset.source``).
+Evidence is shown as the engine wrote it (backend, premises used, a
+countermodel when the backend gave one); premises used are highlighted. Sentences are the dataset's when the record has them
 (``extra["premises"]``/``extra["conclusion"]``), else the ``TEXT:`` lines
 (or Logic-LM ``:::`` comments) the samples wrote, the most common sequence.
 Strings are interned in one table (``strings``): samples repeat formulas.
