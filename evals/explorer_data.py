@@ -302,6 +302,7 @@ def summary(
         "accuracy": built.accuracy,
         "ci": built.accuracy_ci95,
         "confusion": built.confusion,
+        "confusion_columns": confusion_columns(built.confusion),
         "errors": built.errors,
         "samples": built.samples,
         "parse_rate": built.sample_parse_rate,
@@ -315,6 +316,13 @@ def summary(
         "risk_coverage": [p.model_dump() for p in points],
         "coverage_quotes": [q.model_dump() for q in accuracy_at_coverage(points)],
     }
+
+
+def confusion_columns(confusion: dict[str, dict[str, int]]) -> list[str]:
+    """True, False, Uncertain, Error, then any other verdict predicted."""
+    seen = {label for row in confusion.values() for label in row}
+    columns = ["True", "False", "Uncertain", "Error"]
+    return columns + sorted(seen - set(columns))
 
 
 def vote_rule(policy: str, weight: float) -> str:
