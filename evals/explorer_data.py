@@ -26,12 +26,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from linc import __version__
-from linc.evals.curves import accuracy_by_samples, read_run
-from linc.evals.explorer_stats import accuracy_at_coverage, margin_of, risk_coverage
-from linc.evals.report import ProblemRecord, build_report
+from linc.evals.curves import read_run
+from linc.evals.explorer_stats import margin_of
+from linc.evals.explorer_summary import section, summary
+from linc.evals.report import ProblemRecord
 from linc.parsers.extract import EXTRACTIONS, FOL_FLAG, PROGRAM, TEXT_FLAG, split_program
-from linc.voting import POLICIES, UNCERTAIN_WEIGHT
 
 log = logging.getLogger(__name__)
 
@@ -140,11 +139,11 @@ def recording_completions(
     report's ``dataset.source``. Relative paths are tried from here, then
     from the run folder and its parent.
     """
-    fmt = _section(identity, "source").get("format")
+    fmt = section(identity, "source").get("format")
     if fmt == "linc":
-        raw = _section(identity, "source").get("source")
+        raw = section(identity, "source").get("source")
     elif fmt == "logiclm":
-        raw = _section(report, "dataset").get("source")
+        raw = section(report, "dataset").get("source")
     else:
         return None
     if not isinstance(raw, str) or not raw:
@@ -165,12 +164,6 @@ def recording_completions(
         log.warning("%s: cannot read the recording (%s)", path, exc)
         return None
     return data if isinstance(data, list) else None
-
-
-def _section(data: dict[str, Any], key: str) -> dict[str, Any]:
-    """``data[key]`` when it is a dict, else ``{}`` (reports and run.json of any age)."""
-    value = data.get(key)
-    return value if isinstance(value, dict) else {}
 
 
 def _run_identity(folder: Path) -> dict[str, Any]:
@@ -272,132 +265,15 @@ def _vote(record: ProblemRecord) -> dict[str, Any] | None:
     }
 
 
-def run_policy(report: dict[str, Any], records: Sequence[ProblemRecord]) -> tuple[str, float]:
-    """The run's vote policy and ``Uncertain`` weight (for re-voting with fewer samples)."""
-    config = _section(report, "config")
-    policy = next((config[k] for k in ("voting", "policy") if config.get(k) in POLICIES), None)
-    if policy is None:
-        voted = {r.answer.policy for r in records if r.answer is not None}
-        policy = voted.pop() if len(voted) == 1 else "linc"
-    weight = config.get("uncertain_weight")
-    return str(policy), float(weight) if isinstance(weight, (int, float)) else UNCERTAIN_WEIGHT
-
-
-def summary(
-    folder: Path, records: Sequence[ProblemRecord], report: dict[str, Any], identity: dict
-) -> dict[str, Any]:
-    """The summary panel: config, accuracy, confusion, causes, depth, curves."""
-    policy, weight = run_policy(report, records)
-    built = build_report(records, kind=str(report.get("kind") or identity.get("kind") or "run"),
-                         name=str(report.get("name") or folder.name), seconds=0.0)  # fmt: skip
-    points = risk_coverage(records)
-    return {
-        "vote_rule": vote_rule(policy, weight),
-        "name": built.name,
-        "kind": built.kind,
-        "folder": str(folder),
-        "config": run_config(report, identity, records, policy),
-        "n": built.n,
-        "correct": built.correct,
-        "accuracy": built.accuracy,
-        "ci": built.accuracy_ci95,
-        "confusion": built.confusion,
-        "confusion_columns": confusion_columns(built.confusion),
-        "errors": built.errors,
-        "samples": built.samples,
-        "parse_rate": built.sample_parse_rate,
-        "all_error": built.all_error_problems,
-        "wrong_by_cause": wrong_by_cause(records),
-        "per_depth": {k: v.model_dump() for k, v in (built.per_depth or {}).items()},
-        "by_samples": [
-            p.model_dump()
-            for p in accuracy_by_samples(records, policy=policy, uncertain_weight=weight)
-        ],
-        "risk_coverage": [p.model_dump() for p in points],
-        "coverage_quotes": [q.model_dump() for q in accuracy_at_coverage(points)],
-    }
-
-
-def confusion_columns(confusion: dict[str, dict[str, int]]) -> list[str]:
-    """True, False, Uncertain, Error, then any other verdict predicted."""
-    seen = {label for row in confusion.values() for label in row}
-    columns = ["True", "False", "Uncertain", "Error"]
-    return columns + sorted(seen - set(columns))
-
-
-def vote_rule(policy: str, weight: float) -> str:
-    """How the policy counts votes, in one sentence (``linc.voting``)."""
-    if policy == "best":
-        return (
-            f"best: errors are dropped, samples with inconsistent premises abstain, an Uncertain "
-            f"vote counts {weight:g}; a tie goes to fewer repaired samples, then sample order"
-        )
-    if policy == "linc":
-        return "linc: errors are dropped, plurality of the rest; a tie goes to the first in sample order"
-    return "majority: plurality of non-error samples; a tie goes to the first in sample order"
-
-
-def wrong_by_cause(records: Sequence[ProblemRecord]) -> dict[str, int]:
-    """Why each wrong answer was wrong, one cause a problem (first that applies)."""
-    causes: Counter[str] = Counter()
-    for r in records:
-        if r.correct or r.gold is None:
-            continue
-        a = r.answer
-        if r.predicted.value == "Error":
-            causes["every sample failed"] += 1
-        elif a is not None and a.tie:
-            causes["a tie"] += 1
-        elif a is not None and a.timed_out:
-            causes["a limit reached in some sample"] += 1
-        elif a is not None and a.inconsistent:
-            causes["inconsistent premises in some sample"] += 1
-        elif a is not None and a.votes.get(r.gold, 0) > 0:
-            causes["outvoted: some samples were right"] += 1
-        else:
-            causes["no sample was right"] += 1
-    return dict(causes.most_common())
-
-
-def run_config(
-    report: dict[str, Any], identity: dict, records: Sequence[ProblemRecord], policy: str
-) -> dict[str, Any]:
-    """What the run was: model, preset, k, dataset (and hash), backends and versions, linc."""
-    config = _section(report, "config")
-    settings = _section(identity, "settings")
-    source = _section(identity, "source")
-    versions = _section(report, "versions")
-    backends = config.get("backends") or settings.get("backends") or []
-    data = _section(report, "dataset")
-    dataset = (
-        data.get("name") or config.get("dataset") or source.get("dataset") or config.get("task")
-    )
-    if data.get("split"):
-        dataset = f"{dataset} ({data['split']})"
-    hashed = data.get("sha256") or config.get("dataset_sha256")
-    return {
-        "model": config.get("model") or source.get("model") or "–",
-        "preset": config.get("preset") or settings.get("preset") or "–",
-        "voting": policy,
-        "k": max((len(r.samples) for r in records), default=0),
-        "dataset": dataset or "–",
-        "dataset hash": hashed or "not recorded",
-        "source": config.get("source") or source.get("source") or "–",
-        "backends": ", ".join(f"{b} {versions.get(b, '')}".strip() for b in backends) or "–",
-        "prover timeout (s)": config.get("prover_timeout") or settings.get("prover_timeout") or "–",
-        "linc": str(versions.get("linc") or f"{__version__} (this report)"),
-    }
-
-
 def load_run(folder: Path | str, strings: Strings) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A run folder's summary and problem entries (``DataError`` as ``read_run``)."""
     folder = Path(folder)
     records, report = read_run(folder)
     records.sort(key=lambda r: r.index)
     identity = _run_identity(folder)
-    settings = _section(identity, "settings")
-    config = _section(report, "config")
-    fmt = _section(identity, "source").get("format")
+    settings = section(identity, "settings")
+    config = section(report, "config")
+    fmt = section(identity, "source").get("format")
     extraction = str(settings.get("extraction") or config.get("extraction") or "released")
     if fmt == "logiclm" or config.get("format") == "logiclm":
         extraction = PROGRAM
