@@ -1,8 +1,9 @@
 """The data of the run explorer: one run's (or two runs') records, ready for the page.
 
-``load_run`` reads a run's ``--out`` folder and gives what the page shows: the summary (config, accuracy and its 95 % CI, confusion, errors by
-cause, per-depth accuracy, accuracy against samples voted, risk–coverage),
-and each problem with its sentences, every sample's formulas aligned with
+``load_run`` reads a run's ``--out`` folder and gives what the page shows:
+the summary (``explorer_summary``: config, accuracy and its 95 % CI,
+confusion, errors by cause, per-depth accuracy, accuracy against samples
+voted, risk–coverage), and each problem with its sentences, every sample's formulas aligned with
 the sentence each translates, verdict, repairs, evidence and the vote.
 
 A sample's formulas come from its completion: ``extra["completions"]`` of
