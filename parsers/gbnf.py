@@ -54,10 +54,13 @@ def _blocks(sentences: Sequence[str], *, restrict: bool) -> list[str]:
         if vocab.line_constants[i]:
             rules.append(f"c{i} ::= {_alternatives(vocab.line_constants[i])}")
             term = f"(var | c{i})"
-        lead = None
+        lead = tail = None
         if vocab.lead[i] and set(vocab.lead[i]) != set(names):
             rules.append(f"l{i} ::= {_alternatives(vocab.lead[i])}")
             lead = f"l{i}"
+        if vocab.tail[i]:
+            rules.append(f"t{i} ::= {_alternatives(vocab.tail[i])}")
+            tail = f"t{i}"
         binops = [" & ", " -> "]
         if vocab.disjunction[i]:
             binops.append(" | ")
@@ -70,8 +73,10 @@ def _blocks(sentences: Sequence[str], *, restrict: bool) -> list[str]:
             tuple(binops),
             negation=vocab.negation[i],
             lead=lead,
+            tail=tail,
             compound=vocab.groups[i] >= 2,
             negate=vocab.negated[i],
+            single=vocab.groups[i] == 1,
         )
         rules.append(shape_rules(shape))
         blocks.append("\n".join(rules))

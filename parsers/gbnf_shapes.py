@@ -16,7 +16,7 @@ Rules are made on demand, named ``<kind><level><flags>-<line>``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 MAX_ARITY = 2
 MAX_UNITS = 3
@@ -32,8 +32,29 @@ class Shape:
     binops: tuple[str, ...]
     negation: bool = True  # "-" is allowed
     lead: str | None = None  # the rule naming the predicates the first atom may use
+    tail: str | None = None  # the rule naming predicates of which some atom must use one
     compound: bool = False
     negate: bool = False
+    single: bool = False  # exactly one atom (the sentence has one content-word group)
+
+
+@dataclass(frozen=True)
+class _Need:
+    """What a formula or unit must hold."""
+
+    lead: bool = False
+    compound: bool = False
+    negate: bool = False
+    tail: bool = False
+
+    @property
+    def flags(self) -> str:
+        return "".join(
+            c for c, on in zip("lcmt", (self.lead, self.compound, self.negate, self.tail)) if on
+        )
+
+
+_FREE = _Need()
 
 
 @dataclass
@@ -45,75 +66,97 @@ class _Builder:
     def neg(self) -> str:
         return f"neg-{self.shape.n} " if self.shape.negation else ""
 
-    def name(self, kind: str, level: int, lead: bool, compound: bool, negate: bool) -> str:
-        flags = ("l" if lead else "") + ("c" if compound else "") + ("m" if negate else "")
-        return f"{kind}{level}{flags}-{self.shape.n}"
-
-    def atom(self, lead: bool) -> str:
-        name = f"a{'l' if lead else ''}-{self.shape.n}"
+    def atom(self, kind: str) -> str:
+        """``kind``: "" any of the line's names, "l" a leading one, "t" a tail one."""
+        name = f"a{kind}-{self.shape.n}"
         if name not in self.rules:
-            pred = self.shape.lead if lead and self.shape.lead else self.shape.pred
+            pred = {"l": self.shape.lead, "t": self.shape.tail}.get(kind) or self.shape.pred
             term = self.shape.term
             self.rules[name] = f'{pred} "(" {term} (", " {term}){{0,{MAX_ARITY - 1}}} ")"'
         return name
 
-    def formula(self, level: int, lead: bool, compound: bool, negate: bool) -> str:
-        name = self.name("f", level, lead, compound, negate)
+    def signed_atom(self, need: _Need) -> str:
+        kind = "l" if need.lead else "t" if need.tail else ""
+        if need.lead and need.tail:  # one atom cannot be both: no such unit
+            return ""
+        return ('"-" ' if need.negate else self.neg) + self.atom(kind)
+
+    def formula(self, level: int, need: _Need) -> str:
+        name = f"f{level}{need.flags}-{self.shape.n}"
         if name in self.rules:
             return name
-        self.rules[name] = ""  # reserve (rules refer only downwards, but keep it safe)
+        self.rules[name] = ""  # reserved; rules refer only to lower levels
         b = f"b-{self.shape.n}"
-        if level == 1:
-            self.rules[name] = self._pair(lead, compound, negate, b)
-            return name
         alternatives = []
-        for count in range(1, MAX_UNITS + 1):
-            if compound and count == 1:
-                alternatives.append(self.unit(level, lead, negate, inner_compound=True))
+        for count in range(1, (MAX_UNITS if level > 1 else 2) + 1):
+            if need.compound and count == 1:
+                if level > 1:
+                    alternatives.append(self.unit(level, replace(need, compound=False), inner=need))
                 continue
-            marks = range(count) if negate else [None]
-            for mark in marks:
-                units = [self.unit(level, lead and i == 0, mark == i) for i in range(count)]
-                alternatives.append(f" {b} ".join(units))
-        self.rules[name] = " | ".join(alternatives)
+            for negs, tails in _marks(count, need):
+                parts = []
+                for i in range(count):
+                    each = _Need(lead=need.lead and i == 0, negate=i == negs, tail=i == tails)
+                    parts.append(self.unit(level, each) if level > 1 else self.signed_atom(each))
+                if all(parts):
+                    alternatives.append(f" {b} ".join(parts))
+        self.rules[name] = " | ".join(alternatives) or '"?"'
         return name
 
-    def _pair(self, lead: bool, compound: bool, negate: bool, b: str) -> str:
-        first, other, neg = self.atom(lead), self.atom(False), self.neg
-        if not negate:
-            one = f"{first} ({b} {neg}{other})?" if not compound else f"{first} {b} {neg}{other}"
-            return one
-        tail = f"({b} {neg}{other})?" if not compound else f"{b} {neg}{other}"
-        return f'"-" {first} {tail} | {first} {b} "-" {other}'
-
-    def unit(self, level: int, lead: bool, negate: bool, *, inner_compound: bool = False) -> str:
-        name = self.name("u", level, lead, inner_compound, negate)
+    def unit(self, level: int, need: _Need, *, inner: _Need | None = None) -> str:
+        """A unit; ``inner``: what a parenthesised body must hold instead (no lone atom then)."""
+        body_need = inner or need
+        name = f"u{level}{need.flags}{'i' + body_need.flags if inner else ''}-{self.shape.n}"
         if name in self.rules:
             return name
         neg = self.neg
-        plain = self.formula(level - 1, lead, inner_compound, False)
         alternatives = []
-        if not inner_compound:
-            alternatives.append(f'"-" {self.atom(lead)}' if negate else f"{neg}{self.atom(lead)}")
-        if negate:
-            inner = self.formula(level - 1, lead, inner_compound, True)
+        if inner is None:
+            atom = self.signed_atom(need)
+            if atom:
+                alternatives.append(atom)
+        plain = self.formula(level - 1, replace(body_need, negate=False))
+        if need.negate or body_need.negate:
+            marked = self.formula(level - 1, body_need)
             alternatives += [
                 f'"-" "(" {plain} ")"',
-                f'{neg}"(" {inner} ")"',
+                f'{neg}"(" {marked} ")"',
                 f'"-" quants {neg}"(" {plain} ")"',
                 f'quants "-" "(" {plain} ")"',
-                f'{neg}quants {neg}"(" {inner} ")"',
+                f'{neg}quants {neg}"(" {marked} ")"',
             ]
         else:
             alternatives += [f'{neg}"(" {plain} ")"', f'{neg}quants {neg}"(" {plain} ")"']
         self.rules[name] = " | ".join(alternatives)
         return name
 
+    def single(self) -> str:
+        a, neg = self.atom("l" if self.shape.lead else ""), self.neg
+        if self.shape.negate:
+            return f'"-" {a} | "-" quants {neg}"(" {neg}{a} ")" | quants "-" "(" {a} ")" | quants "(" "-" {a} ")"'
+        return f'{neg}{a} | {neg}quants {neg}"(" {neg}{a} ")"'
+
+
+def _marks(count: int, need: _Need) -> list[tuple[int | None, int | None]]:
+    """Which unit carries the negation and which the tail atom (None: no such need)."""
+    negs: list[int | None] = list(range(count)) if need.negate else [None]
+    tails: list[int | None] = list(range(count)) if need.tail else [None]
+    return [(i, j) for i in negs for j in tails]
+
 
 def shape_rules(shape: Shape) -> str:
     """The rules of one line; its formula is ``f<n>``."""
     builder = _Builder(shape)
-    top = builder.formula(3, shape.lead is not None, shape.compound, shape.negate)
+    if shape.single:
+        top = builder.single()
+    else:
+        need = _Need(
+            lead=shape.lead is not None,
+            compound=shape.compound,
+            negate=shape.negate,
+            tail=shape.tail is not None,
+        )
+        top = builder.formula(3, need)
     lines = [f"f{shape.n} ::= {top}"]
     lines += [f"{name} ::= {body}" for name, body in builder.rules.items()]
     lines.append(f"b-{shape.n} ::= " + " | ".join(f'"{op}"' for op in shape.binops))

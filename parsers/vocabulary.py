@@ -65,6 +65,7 @@ class Vocabulary:
     line_constants: tuple[tuple[str, ...], ...] = ()
     groups: tuple[int, ...] = ()  # runs of adjacent content words (noun and verb phrases)
     lead: tuple[tuple[str, ...], ...] = ()  # names of the first run, when word order is logic order
+    tail: tuple[tuple[str, ...], ...] = ()  # names of the last run (some atom must use one)
     negation: tuple[bool, ...] = ()
     negated: tuple[bool, ...] = ()
     disjunction: tuple[bool, ...] = ()
@@ -175,6 +176,7 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
     own: list[tuple[str, ...]] = []
     groups: list[int] = []
     leads: list[tuple[str, ...]] = []
+    tails: list[tuple[str, ...]] = []
     for tokens in tokenised:
         spans = _constants(tokens, lower_seen)
         constants.update(dict.fromkeys(spans.values()))
@@ -183,6 +185,7 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
         run: list[str] = []
         runs = 0
         first: tuple[str, ...] = ()
+        last: tuple[str, ...] = ()
         for i, word in enumerate([*tokens, ""]):
             if word and _is_content(word) and i not in spans:
                 run.append(singular(word, known))
@@ -190,11 +193,14 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
             runs += bool(run)
             if run and not first:
                 first = tuple(dict.fromkeys(_run_names(run)))
+            if run:
+                last = tuple(dict.fromkeys(_run_names(run)))
             names.update(dict.fromkeys(_run_names(run)))
             run = []
         predicates.append(tuple(names))
         groups.append(runs)
         leads.append(first if _in_order(tokens) else ())
+        tails.append(last if runs >= 2 else ())
     lowered = [{w.lower() for w in tokens} for tokens in tokenised]
     everyone = tuple(constants)
     return Vocabulary(
@@ -207,6 +213,7 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
         biconditional=tuple(bool(ws & BICONDITIONAL_CUES) for ws in lowered),
         groups=tuple(groups),
         lead=tuple(leads),
+        tail=tuple(tails),
     )
 
 

@@ -115,3 +115,14 @@ def test_the_subject_leads_unless_the_sentence_reverses_it(acceptor: Acceptor) -
     (postfix,) = line_grammars(["Anna passes if Anna studies."])
     assert acceptor.accepts(postfix, "Study(Anna) -> Pass(Anna)\n")
     assert vocabulary(["Only students are athletes."]).lead == ((),)
+
+
+def test_each_content_group_shows_and_one_group_is_one_atom(acceptor: Acceptor) -> None:
+    cats, tom, birds = line_grammars(["All cats are mammals.", "Tom is a cat.", "No birds are insects."])
+    assert not acceptor.accepts(cats, "all x. (Cat(x) -> Cat(x))\n")  # "mammals" left out
+    assert acceptor.accepts(cats, "all x. (Cat(x) -> (Mammal(x) & Cat(x)))\n")
+    assert acceptor.accepts(tom, "Cat(Tom)\n")
+    assert not acceptor.accepts(tom, "Cat(Tom) -> Cat(Tom)\n")  # one group, one atom
+    assert acceptor.accepts(birds, "all x. (Bird(x) -> -Insect(x))\n")
+    assert acceptor.accepts(birds, "-exists x. (Bird(x) & Insect(x))\n")
+    assert not acceptor.accepts(birds, "all x. (Bird(x) -> -Bird(x))\n")
