@@ -209,23 +209,27 @@ def request_cost(problems: int, servers: int = 2) -> dict[str, Any]:
 
 def measure(name: str, args: argparse.Namespace) -> dict[str, Any]:
     cpus = os.cpu_count() or 1
+    parts = args.parts.split(",")
+
+    def run(where: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if "a" in parts:
+            out["a_replay"] = replay_a(where, cpus, args.repeat)
+        if "b" in parts:
+            out["b_gold"] = gold_b(where, cpus, args.repeat, args.gold_repeat)
+        if "overhead" in parts:
+            out["per_task"] = overhead(where, cpus, args.tasks)
+        return out
+
     if name == "local":
-        where = {"executor": "local", "ray_address": None}
-        return {
-            "a_replay": replay_a(where, cpus, args.repeat),
-            "b_gold": gold_b(where, cpus, args.repeat, args.gold_repeat),
-            "per_task": overhead(where, cpus, args.tasks),
-        }
+        return run({"executor": "local", "ray_address": None})
     nodes = int(name.split("-")[1])
     with cluster(nodes, cpus) as (address, started):
-        where = {"executor": "ray", "ray_address": address}
         return {
             "nodes": nodes,
             "cpus_per_node": max(1, cpus // nodes),
             "cluster_start_seconds": round(started, 2),
-            "a_replay": replay_a(where, cpus, args.repeat),
-            "b_gold": gold_b(where, cpus, args.repeat, args.gold_repeat),
-            "per_task": overhead(where, cpus, args.tasks),
+            **run({"executor": "ray", "ray_address": address}),
         }
 
 
@@ -237,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold-repeat", type=int, default=2, help="copies of FOLIO gold in (b)")
     parser.add_argument("--tasks", type=int, default=300, help="empty calls for the overhead")
     parser.add_argument("--configs", default="local,ray-1,ray-2")
+    parser.add_argument("--parts", default="a,b,overhead", help="which measurements")
     parser.add_argument(
         "--requests", type=int, default=50, help="problems (x 10 samples) for the request cost"
     )
@@ -255,15 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.requests:
         out["llm_requests"] = request_cost(args.requests)
     runs = out["runs"]
-    if "local" in runs:
-        base = runs["local"]["a_replay"]["seconds"]
-        out["a_ratio_to_local"] = {
-            n: round(r["a_replay"]["seconds"] / base, 2) for n, r in runs.items()
-        }
-        gold = runs["local"]["b_gold"]["seconds"]
-        out["b_ratio_to_local"] = {
-            n: round(r["b_gold"]["seconds"] / gold, 2) for n, r in runs.items()
-        }
+    for part in ("a_replay", "b_gold"):
+        if part in runs.get("local", {}):
+            base = runs["local"][part]["seconds"]
+            out[f"{part}_ratio_to_local"] = {
+                n: round(r[part]["seconds"] / base, 2) for n, r in runs.items()
+            }
     out["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(out, indent=2))
     return 0
