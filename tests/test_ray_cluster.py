@@ -1,4 +1,5 @@
-"""The ``ray`` executor on a real two-node Ray cluster on 127.0.0.1 (``ray.cluster_utils``).
+"""The ``ray`` executor on a real two-node Ray cluster on this machine (``ray.cluster_utils``;
+Ray binds the machine's own address and rewrites 127.0.0.1 to it).
 
 Real recorded data and real provers throughout: replay on Ray gives the
 records of the local executor; killing a worker, the driver or the second
@@ -21,10 +22,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 pytest.importorskip("ray", reason="Ray is not installed: pip install 'linc[ray]'")
-psutil = pytest.importorskip("psutil", reason="killing a Ray worker needs psutil (dev extra)")
 
 from linc.cli import main
 from linc.evals.recorded import RecordedRun, load_linc_run
