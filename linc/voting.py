@@ -235,6 +235,11 @@ def vote_margin(
     return max(0.0, min(1.0, (ranked[0] - runner_up) / samples))
 
 
+def _weight(verdict: Verdict, policy: str, uncertain_weight: float) -> float:
+    """What one counted vote for ``verdict`` weighs under ``policy``."""
+    return uncertain_weight if policy == "best" and verdict is Verdict.UNCERTAIN else 1.0
+
+
 def check_vote_options(policy: str, uncertain_weight: float = UNCERTAIN_WEIGHT) -> None:
     """Raise ``linc.ConfigError`` for an unknown policy or a weight outside (0, 1]."""
     if policy not in POLICIES:
@@ -286,8 +291,7 @@ def vote(
     for i in counted:
         v = items[i].verdict
         votes[v] = votes.get(v, 0) + 1
-        weight = uncertain_weight if policy == "best" and v is Verdict.UNCERTAIN else 1.0
-        scores[v] = scores.get(v, 0.0) + weight
+        scores[v] = scores.get(v, 0.0) + _weight(v, policy, uncertain_weight)
         first_seen.setdefault(v, i)
         repaired[v] = repaired.get(v, 0) + (1 if items[i].repairs else 0)
 
@@ -308,6 +312,30 @@ def vote(
     winners = (
         [i for i in counted if items[i].verdict is label] if label is not Verdict.ERROR else []
     )
+    return _answer(
+        items,
+        label,
+        policy,
+        votes,
+        scores,
+        winners,
+        abstained=abstained,
+        tie=len(tied) > 1,
+        margin=vote_margin(scores, len(items), tie=len(tied) > 1, fallback=fallback),
+        tied=tied if len(tied) > 1 else [],
+    )
+
+
+def _answer(
+    items: Sequence[Sample],
+    label: Verdict,
+    policy: str,
+    votes: dict[Verdict, int],
+    scores: dict[Verdict, float],
+    winners: list[int],
+    **extra: Any,
+) -> Answer:
+    """The ``Answer`` of a counted vote: the per-sample lists and the winners' evidence."""
     return Answer(
         label=label,
         policy=policy,
@@ -318,12 +346,9 @@ def vote(
         details=[s.detail or s.evidence for s in items],
         winners=winners,
         evidence=[items[i].evidence for i in winners if items[i].evidence],
-        abstained=abstained,
-        tie=len(tied) > 1,
-        margin=vote_margin(scores, len(items), tie=len(tied) > 1, fallback=fallback),
-        tied=tied if len(tied) > 1 else [],
         inconsistent=any(s.inconsistent for s in items),
         timed_out=any(s.timed_out or s.error is ErrorCause.TIMEOUT for s in items),
+        **extra,
     )
 
 
@@ -344,22 +369,12 @@ def paradox_vote(
     for s in items:
         if s.verdict is Verdict.ERROR or s.inconsistent:
             continue
-        weight = uncertain_weight if policy == "best" and s.verdict is Verdict.UNCERTAIN else 1.0
         votes[s.verdict] = votes.get(s.verdict, 0) + 1
-        scores[s.verdict] = scores.get(s.verdict, 0.0) + weight
+        scores[s.verdict] = scores.get(s.verdict, 0.0) + _weight(
+            s.verdict, policy, uncertain_weight
+        )
     rest = sum(score for verdict, score in scores.items() if verdict is not Verdict.PARADOX)
     if not both or len(both) <= rest + 1e-9:
         return None
-    return Answer(
-        label=Verdict.PARADOX,
-        policy=policy,
-        votes=votes,
-        scores=scores,
-        samples=[s.verdict for s in items],
-        errors=[s.error for s in items],
-        details=[s.detail or s.evidence for s in items],
-        winners=both,
-        evidence=[items[i].evidence for i in both if items[i].evidence],
-        inconsistent=True,
-        timed_out=any(s.timed_out or s.error is ErrorCause.TIMEOUT for s in items),
-    )
+    margin = vote_margin(scores, len(items))
+    return _answer(items, Verdict.PARADOX, policy, votes, scores, both, margin=margin)
