@@ -7,8 +7,9 @@ voted, risk–coverage), and each problem with its sentences, every sample's for
 the sentence each translates, verdict, repairs, evidence and the vote.
 
 A sample's formulas come from its completion: ``extra["completions"]`` of
-the record (live runs), else the recording the replay read (LINC runs: named
-by ``run.json``; Logic-LM programs: by the report's ``dataset.source``).
+the record (every run writes them), else, for records written before replays
+kept them, the recording the replay read (LINC runs: named by ``run.json``;
+Logic-LM programs: by the report's ``dataset.source``).
 Evidence is shown as the engine wrote it (backend, premises used, a
 countermodel when the backend gave one); premises used are highlighted. Sentences are the dataset's when the record has them
 (``extra["premises"]``/``extra["conclusion"]``), else the ``TEXT:`` lines

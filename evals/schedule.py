@@ -75,7 +75,8 @@ class _Schedule:
         for problem in problems:
             job = _Job(problem, start=time.perf_counter())
             if problem.completions is not None:
-                self.fetched(job, Fetched(completions=list(problem.completions)))
+                texts = list(problem.completions)
+                self.fetched(job, Fetched(completions=texts, extra={"completions": texts}))
             else:
                 self.running[self.source.fetch(problem)] = ("fetch", job)
         while self.running:
@@ -254,5 +255,12 @@ def _record(
         samples=samples,
         seconds=round(time.perf_counter() - job.start, 4),
         executed=(answer.label is not Verdict.ERROR) if problem.executed else None,
-        extra=job.extra,
+        extra={**_sentences(problem), **job.extra},
     )
+
+
+def _sentences(problem: RunProblem) -> dict[str, Any]:
+    """The problem's English, when the source has it (the run explorer shows it)."""
+    if not problem.premises and not problem.conclusion:
+        return {}
+    return {"premises": list(problem.premises), "conclusion": problem.conclusion}
