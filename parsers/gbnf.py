@@ -21,7 +21,9 @@ as TEXT lines, as ``llm_prompts.problem_grammar``) with the same names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from linc.parsers.gbnf_shapes import Shape, shape_rules
 from linc.parsers.llm_prompts import FOL_TAG, TEXT_TAG, gbnf_literal, one_line
@@ -39,8 +41,13 @@ def _alternatives(names: Sequence[str]) -> str:
     return " | ".join(gbnf_literal(name) for name in names)
 
 
-def _blocks(sentences: Sequence[str], *, restrict: bool) -> list[str]:
-    """Per sentence: the rules of its formula, ``f<i>`` (names and structure)."""
+def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -> list[str]:
+    """Per sentence: the rules of its formula, ``f<i>`` (names and structure).
+
+    ``strict``: the grammar itself also demands the negation, the last group's word and
+    two atoms (``requirements``); such grammars are ambiguous and decode several times
+    slower in llama.cpp, so by default these are checked on each sampled line instead.
+    """
     vocab = vocabulary([one_line(s) for s in sentences]) if restrict else None
     blocks = []
     every = (" & ", " | ", " -> ", " <-> ")
@@ -58,7 +65,7 @@ def _blocks(sentences: Sequence[str], *, restrict: bool) -> list[str]:
         if vocab.lead[i] and set(vocab.lead[i]) != set(names):
             rules.append(f"l{i} ::= {_alternatives(vocab.lead[i])}")
             lead = f"l{i}"
-        if vocab.tail[i]:
+        if vocab.tail[i] and strict:
             rules.append(f"t{i} ::= {_alternatives(vocab.tail[i])}")
             tail = f"t{i}"
         binops = [" & ", " -> "]
@@ -74,8 +81,8 @@ def _blocks(sentences: Sequence[str], *, restrict: bool) -> list[str]:
             negation=vocab.negation[i],
             lead=lead,
             tail=tail,
-            compound=vocab.groups[i] >= 2,
-            negate=vocab.negated[i],
+            compound=strict and vocab.groups[i] >= 2,
+            negate=strict and vocab.negated[i],
             single=vocab.groups[i] == 1,
         )
         rules.append(shape_rules(shape))
@@ -83,27 +90,62 @@ def _blocks(sentences: Sequence[str], *, restrict: bool) -> list[str]:
     return blocks
 
 
-def _formula_rules(sentences: Sequence[str], *, restrict: bool) -> tuple[str, list[str]]:
+def _formula_rules(
+    sentences: Sequence[str], *, restrict: bool, strict: bool = False
+) -> tuple[str, list[str]]:
     """Every rule but the root; the formula rule of each line."""
-    blocks = _blocks(sentences, restrict=restrict)
+    blocks = _blocks(sentences, restrict=restrict, strict=strict)
     body = "\n".join([_SHARED.strip(), *blocks])
     return body + "\n", [f"f{i}" for i in range(len(blocks))]
 
 
-def line_grammars(sentences: Sequence[str], *, restrict: bool = True) -> list[str]:
+def line_grammars(
+    sentences: Sequence[str], *, restrict: bool = True, strict: bool = False
+) -> list[str]:
     """One GBNF per sentence: its formula, an optional space, and the newline that ends it.
 
     For decoding line by line (the embedded model), each line its own request.
     """
     return [
         f'{_SHARED.strip()}\n{block}\nroot ::= f{i} " "? "\\n"\n'
-        for i, block in enumerate(_blocks(sentences, restrict=restrict))
+        for i, block in enumerate(_blocks(sentences, restrict=restrict, strict=strict))
     ]
 
 
-def lines_grammar(sentences: Sequence[str], *, restrict: bool = True) -> str:
+@dataclass(frozen=True)
+class Requirement:
+    """What a sampled formula of one sentence must hold (checked after sampling)."""
+
+    negate: bool = False  # a negation sign (the sentence says not, no, never ...)
+    tail: tuple[str, ...] = ()  # some predicate among these (the last content-word group)
+    compound: bool = False  # two atoms or more
+
+    def met(self, formula: str) -> bool:
+        """Whether ``formula`` (NLTK syntax, from our grammar) holds all of it."""
+        names = _ATOM.findall(formula)
+        if self.negate and "-" not in formula.replace("->", ""):
+            return False
+        if self.tail and not set(self.tail) & set(names):
+            return False
+        return not (self.compound and (len(names) < 2 or len(set(_ATOM_TEXT.findall(formula))) < 2))
+
+
+_ATOM = re.compile(r"([A-Z][A-Za-z0-9_]*)\(")
+_ATOM_TEXT = re.compile(r"[A-Z][A-Za-z0-9_]*\([^()]*\)")
+
+
+def requirements(sentences: Sequence[str]) -> list[Requirement]:
+    """Per sentence, what its formula must hold beyond the grammar (see ``Requirement``)."""
+    vocab = vocabulary([one_line(s) for s in sentences])
+    return [
+        Requirement(negate=vocab.negated[i], tail=vocab.tail[i], compound=vocab.groups[i] >= 2)
+        for i in range(len(sentences))
+    ]
+
+
+def lines_grammar(sentences: Sequence[str], *, restrict: bool = True, strict: bool = False) -> str:
     """GBNF of exactly one ``FOL:`` line per sentence (the conclusion last)."""
-    rules, lines = _formula_rules(sentences, restrict=restrict)
+    rules, lines = _formula_rules(sentences, restrict=restrict, strict=strict)
     parts = []
     for i, rule in enumerate(lines):
         head = ("" if i == 0 else "\n") + FOL_TAG
@@ -111,9 +153,9 @@ def lines_grammar(sentences: Sequence[str], *, restrict: bool = True) -> str:
     return rules + "root ::= " + " ".join(parts) + "\n"
 
 
-def vocabulary_grammar(sentences: Sequence[str]) -> str:
+def vocabulary_grammar(sentences: Sequence[str], *, strict: bool = False) -> str:
     """GBNF of the TEXT/FOL form with each formula's names taken from its sentence."""
-    rules, lines = _formula_rules(sentences, restrict=True)
+    rules, lines = _formula_rules(sentences, restrict=True, strict=strict)
     parts = []
     for i, (sentence, rule) in enumerate(zip(sentences, lines)):
         head = ("" if i == 0 else "\n") + TEXT_TAG + one_line(sentence) + "\n" + FOL_TAG

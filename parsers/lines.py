@@ -7,6 +7,8 @@ Llama 2's ``[INST]`` format). Then for each sentence the text
 batch, never sampled) and one formula is sampled under that line's grammar,
 up to its newline. llama-cpp-python keeps the evaluated prefix, so each line
 costs only its own tokens, and the samples of one problem share the prompt.
+A line whose formula misses what its sentence demands (``gbnf.Requirement``:
+a negation, a word of its last content group, two atoms) is sampled again.
 The completion is the usual TEXT/FOL text, so everything downstream reads it
 as any other.
 """
@@ -16,8 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from linc.parsers.gbnf import Requirement
 from linc.parsers.llm_prompts import FOL_TAG, TEXT_TAG, Message, one_line
 
+LINE_RETRIES = 2
+"""Further samples of a line whose formula misses a ``Requirement`` (the last one stays)."""
 LINE_TOKENS = 160
 """Token limit of one formula (the grammar bounds a formula well below it)."""
 SEED_STRIDE = 7919
@@ -58,27 +63,36 @@ def decode_lines(
     grammars: Sequence[str],
     params: dict[str, Any],
     compile_grammar: Callable[[str], Any],
+    requirements: Sequence[Requirement] | None = None,
 ) -> tuple[str, int, int]:
-    """Sample one formula per sentence; the TEXT/FOL text, prompt tokens evaluated, tokens sampled."""
+    """Sample one formula per sentence; the TEXT/FOL text, prompt tokens evaluated, tokens sampled.
+
+    A formula that misses its sentence's ``Requirement`` is sampled again (another
+    seed), up to ``LINE_RETRIES`` times.
+    """
     prompt = gemma_prompt(messages)
     text = ""
     evaluated = sampled = 0
     seed = params.get("seed")
     for j, (head, grammar) in enumerate(zip(heads(sentences), grammars)):
         text += head
-        cached = llama.n_tokens
-        response = llama.create_completion(
-            prompt=prompt + text,
-            grammar=compile_grammar(grammar),
-            max_tokens=LINE_TOKENS,
-            temperature=params.get("temperature", 0.8),
-            top_p=params.get("top_p") or 0.95,
-            seed=None if seed is None else seed + j * SEED_STRIDE,
-            stop=["\n"],
-        )
-        formula = response["choices"][0]["text"].split("\n", 1)[0].rstrip()
-        usage = response.get("usage") or {}
-        evaluated += max(0, int(usage.get("prompt_tokens", 0)) - cached)
-        sampled += int(usage.get("completion_tokens", 0))
+        need = requirements[j] if requirements else None
+        for retry in range(LINE_RETRIES + 1):
+            cached = llama.n_tokens
+            response = llama.create_completion(
+                prompt=prompt + text,
+                grammar=compile_grammar(grammar),
+                max_tokens=LINE_TOKENS,
+                temperature=params.get("temperature", 0.8),
+                top_p=params.get("top_p") or 0.95,
+                seed=None if seed is None else seed + j * SEED_STRIDE + retry,
+                stop=["\n"],
+            )
+            formula = response["choices"][0]["text"].split("\n", 1)[0].rstrip()
+            usage = response.get("usage") or {}
+            evaluated += max(0, int(usage.get("prompt_tokens", 0)) - cached)
+            sampled += int(usage.get("completion_tokens", 0))
+            if need is None or need.met(formula):
+                break
         text += formula
     return text, evaluated, sampled

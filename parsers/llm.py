@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from linc.cache import Cache
 from linc.config import LLMConfig, Target
 from linc.errors import LLMError
-from linc.parsers.gbnf import line_grammars, lines_grammar, vocabulary_grammar
+from linc.parsers.gbnf import line_grammars, lines_grammar, requirements, vocabulary_grammar
 from linc.parsers.llm_client import Completion, LLMClient
 from linc.parsers.llm_prompts import (
     Message,
@@ -256,11 +256,14 @@ class SemanticParser:
         """
         chat = list(messages)
         attempts: list[Attempt] = []
+        needs = None
+        if lines is not None and "vocabulary" in self.config.active_levers:
+            needs = requirements(lines[0])  # checked on each sampled line
         for round_ in range(self.config.repair_rounds + 1):
             try:
                 if lines is not None:
                     completion = await self.client.complete_lines(
-                        chat, sentences=lines[0], grammars=lines[1], index=index
+                        chat, sentences=lines[0], grammars=lines[1], index=index, requirements=needs
                     )
                 else:
                     completion = await self.client.complete(

@@ -447,6 +447,7 @@ class EmbeddedChat:
         sentences: Sequence[str],
         grammars: Sequence[str],
         params: dict[str, Any],
+        requirements: Sequence[Any] | None = None,
     ) -> Completion:
         from linc.parsers.lines import decode_lines
 
@@ -454,7 +455,7 @@ class EmbeddedChat:
             llama = self._load()
             start = time.perf_counter()
             text, evaluated, sampled = decode_lines(
-                llama, messages, sentences, grammars, params, self._grammar
+                llama, messages, sentences, grammars, params, self._grammar, requirements
             )
             seconds = time.perf_counter() - start
         return Completion(
@@ -468,9 +469,12 @@ class EmbeddedChat:
         sentences: Sequence[str],
         grammars: Sequence[str],
         params: dict[str, Any],
+        requirements: Sequence[Any] | None = None,
     ) -> Completion:
         """One formula per sentence, sampled line by line (``linc.parsers.lines``)."""
-        return await asyncio.to_thread(self._lines_sync, messages, sentences, grammars, params)
+        return await asyncio.to_thread(
+            self._lines_sync, messages, sentences, grammars, params, requirements
+        )
 
     def _chat_sync(
         self, messages: Sequence[Message], params: dict[str, Any], grammar: str | None
@@ -738,6 +742,7 @@ class LLMClient:
         sentences: Sequence[str],
         grammars: Sequence[str],
         index: int = 0,
+        requirements: Sequence[Any] | None = None,
     ) -> Completion:
         """Sample ``index`` decoded line by line (embedded model only; see ``linc.parsers.lines``)."""
         backend = self._get_backend()
@@ -748,6 +753,7 @@ class LLMClient:
                 "lines": self.cache_key(messages, index=index, grammar=None),
                 "g": list(grammars),
                 "s": list(sentences),
+                "r": repr(requirements),
             }
         )
         if self.cache is not None:
@@ -758,7 +764,11 @@ class LLMClient:
         params = self.params(index)
         self.stats.add(requests=1)
         completion = await backend.lines(
-            messages, sentences=sentences, grammars=grammars, params=params
+            messages,
+            sentences=sentences,
+            grammars=grammars,
+            params=params,
+            requirements=requirements,
         )
         self.stats.add(
             answered=1,

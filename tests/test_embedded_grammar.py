@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from linc.parsers.gbnf import line_grammars, lines_grammar, vocabulary_grammar
+from linc.parsers.gbnf import (
+    Requirement,
+    line_grammars,
+    lines_grammar,
+    requirements,
+    vocabulary_grammar,
+)
 from linc.parsers.vocabulary import singular, vocabulary
 
 PROBLEM = ["No fish are mammals.", "Nemo is a fish.", "Nemo is not a mammal."]
@@ -75,7 +81,7 @@ def acceptor() -> Acceptor:
 def test_line_grammars_accept_the_right_formulas_and_reject_invented_names(
     acceptor: Acceptor,
 ) -> None:
-    first, second, third = line_grammars(PROBLEM)
+    first, second, third = line_grammars(PROBLEM, strict=True)
     assert acceptor.accepts(first, "all x. (Fish(x) -> -Mammal(x))\n")
     assert acceptor.accepts(first, "-exists x. (Fish(x) & Mammal(x))\n")
     assert not acceptor.accepts(first, "all x. (Fish(x) -> Mammal(x))\n")  # "No" needs a negation
@@ -92,14 +98,14 @@ def test_line_grammars_accept_the_right_formulas_and_reject_invented_names(
 
 
 def test_whole_completion_grammars_fix_the_line_count(acceptor: Acceptor) -> None:
-    lines = lines_grammar(PROBLEM)
+    lines = lines_grammar(PROBLEM, strict=True)
     good = "FOL:\tall x. (Fish(x) -> -Mammal(x))\nFOL:\tFish(Nemo)\nFOL:\t-Mammal(Nemo)"
     assert acceptor.accepts(lines, good)
     assert not acceptor.accepts(lines, good.rsplit("\n", 1)[0])  # a line short
     assert not acceptor.accepts(lines, good + "\nFOL:\t-Mammal(Nemo)")  # a line too many
     free = lines_grammar(PROBLEM, restrict=False)
     assert acceptor.accepts(free, good.replace("Mammal", "Chimpanzee"))
-    text_fol = vocabulary_grammar(PROBLEM)
+    text_fol = vocabulary_grammar(PROBLEM, strict=True)
     assert acceptor.accepts(
         text_fol,
         "TEXT:\tNo fish are mammals.\nFOL:\tall x. (Fish(x) -> -Mammal(x))\n"
@@ -118,7 +124,8 @@ def test_the_subject_leads_unless_the_sentence_reverses_it(acceptor: Acceptor) -
 
 
 def test_each_content_group_shows_and_one_group_is_one_atom(acceptor: Acceptor) -> None:
-    cats, tom, birds = line_grammars(["All cats are mammals.", "Tom is a cat.", "No birds are insects."])
+    sentences = ["All cats are mammals.", "Tom is a cat.", "No birds are insects."]
+    cats, tom, birds = line_grammars(sentences, strict=True)
     assert not acceptor.accepts(cats, "all x. (Cat(x) -> Cat(x))\n")  # "mammals" left out
     assert acceptor.accepts(cats, "all x. (Cat(x) -> (Mammal(x) & Cat(x)))\n")
     assert acceptor.accepts(tom, "Cat(Tom)\n")
@@ -126,3 +133,17 @@ def test_each_content_group_shows_and_one_group_is_one_atom(acceptor: Acceptor) 
     assert acceptor.accepts(birds, "all x. (Bird(x) -> -Insect(x))\n")
     assert acceptor.accepts(birds, "-exists x. (Bird(x) & Insect(x))\n")
     assert not acceptor.accepts(birds, "all x. (Bird(x) -> -Bird(x))\n")
+
+
+def test_by_default_the_line_requirements_are_checked_after_sampling(acceptor: Acceptor) -> None:
+    first, second, _third = line_grammars(PROBLEM)  # names, lead and operators only: fast
+    assert acceptor.accepts(first, "all x. (Fish(x) -> Mammal(x))\n")
+    assert not acceptor.accepts(first, "all x. (Mammal(x) -> -Fish(x))\n")  # the subject leads
+    assert not acceptor.accepts(second, "-Fish(Nemo)\n")
+    no_fish, nemo, not_mammal = requirements(PROBLEM)
+    assert no_fish == Requirement(negate=True, tail=("Mammal",), compound=True)
+    assert not no_fish.met("all x. (Fish(x) -> Mammal(x))")
+    assert not no_fish.met("all x. (Fish(x) -> -Fish(x))")
+    assert no_fish.met("all x. (Fish(x) -> -Mammal(x))")
+    assert nemo.met("Fish(Nemo)") and not_mammal.met("-Mammal(Nemo)")
+    assert not not_mammal.met("Mammal(Nemo)")
