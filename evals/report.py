@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from linc import __version__
 from linc.evals.catalogue import DatasetInfo
 from linc.evals.explorer_stats import CoverageQuote, accuracy_at_coverage, risk_coverage
 from linc.results import TokenUsage, Verdict
@@ -102,7 +103,9 @@ class Report(BaseModel):
     )
     agreement: Agreement | None = None
     published_accuracy: float | None = None
-    versions: dict[str, str] = Field(default_factory=dict)
+    versions: dict[str, str] = Field(
+        default_factory=dict, description="linc's and each backend's version"
+    )
     skipped_rows: list[str] = Field(
         default_factory=list, description="dataset rows left out, each 'line N: reason'"
     )
@@ -177,7 +180,7 @@ def build_report(
         decisions=decisions or {},
         agreement=agreement(records, details=agreement_details),
         published_accuracy=published_accuracy,
-        versions=versions or {},
+        versions={"linc": __version__, **(versions or {})},
         skipped_rows=list(skipped_rows),
         dataset=dataset.model_copy(update={"n": n}) if dataset is not None else None,
         coverage=accuracy_at_coverage(risk_coverage(records)),
