@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from linc.errors import ConfigError, LincError
+from linc.settings import DEFAULT_PRESET, Settings
 
 from .records import RECORDS, JsonlWriter, read_records
 from .report import ProblemRecord
@@ -146,12 +147,26 @@ class RunFolder:
             before = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise ConfigError(f"{path} is damaged ({exc}); start without --resume") from None
-        differences = _differences(before, self.identity)
+        differences = _differences(_newer_settings(before), self.identity)
         if differences:
             raise ConfigError(
                 f"--resume into {self.path}, which holds another run "
                 f"({'; '.join(differences[:5])}); choose another --out or drop --resume"
             )
+
+
+def _newer_settings(identity: Any) -> Any:
+    """``identity`` with the settings a newer linc added filled in by their defaults
+    (a run written before a setting existed ran with its default)."""
+    settings = identity.get("settings") if isinstance(identity, dict) else None
+    if not isinstance(settings, dict):
+        return identity
+    try:
+        defaults = Settings.preset_of(str(settings.get("preset", DEFAULT_PRESET)))
+    except ConfigError:
+        return identity
+    known = json.loads(json.dumps(defaults.model_dump(mode="json")))
+    return {**identity, "settings": {**known, **settings}}
 
 
 def _reason(exc: OSError, path: Path | None) -> str:

@@ -223,3 +223,25 @@ def test_records_of_schema_1_still_load_and_revote(tmp_path) -> None:
     (record,) = read_records(tmp_path / RECORDS)
     assert record.samples[0].repairs == ("unquote",) and record.samples[1].error is not None
     assert vote(record.samples, policy="best").label is Verdict.TRUE
+
+
+def test_resume_accepts_a_folder_written_before_a_setting_existed(tmp_path) -> None:
+    """A setting a newer linc added is taken at its default for an older run.json."""
+    import json
+
+    from linc.evals.folder import IDENTITY, RunFolder
+
+    identity = {"kind": "replay", "settings": Settings.preset_of("best").model_dump(mode="json")}
+    first = RunFolder(tmp_path / "out", identity=identity)
+    first.open(resume=False, ids={})
+    first.close()
+    path = tmp_path / "out" / IDENTITY
+    older = json.loads(path.read_text())
+    del older["settings"]["paradox"]  # as written before the setting existed
+    path.write_text(json.dumps(older))
+    again = RunFolder(tmp_path / "out", identity=identity)
+    assert again.open(resume=True, ids={}) == {}
+    again.close()
+    changed = {**identity, "settings": {**identity["settings"], "paradox": True}}
+    with pytest.raises(ConfigError, match="paradox"):
+        RunFolder(tmp_path / "out", identity=changed).open(resume=True, ids={})
