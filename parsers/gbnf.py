@@ -44,9 +44,10 @@ def _alternatives(names: Sequence[str]) -> str:
 def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -> list[str]:
     """Per sentence: the rules of its formula, ``f<i>`` (names and structure).
 
-    ``strict``: the grammar itself also demands the negation, the last group's word and
-    two atoms (``requirements``); such grammars are ambiguous and decode several times
-    slower in llama.cpp, so by default these are checked on each sampled line instead.
+    Two content-word groups need two atoms; one content word is one atom.
+    ``strict``: the grammar itself also demands the negation and the last group's word
+    (``requirements``); such grammars are ambiguous and decode several times slower in
+    llama.cpp, so by default these are checked on each sampled line instead.
     """
     vocab = vocabulary([one_line(s) for s in sentences]) if restrict else None
     blocks = []
@@ -81,9 +82,9 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
             negation=vocab.negation[i],
             lead=lead,
             tail=tail,
-            compound=strict and vocab.groups[i] >= 2,
+            compound=vocab.groups[i] >= 2,
             negate=strict and vocab.negated[i],
-            single=vocab.groups[i] == 1,
+            single=vocab.words[i] == 1,
         )
         rules.append(shape_rules(shape))
         blocks.append("\n".join(rules))

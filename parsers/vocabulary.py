@@ -64,6 +64,7 @@ class Vocabulary:
     constants: tuple[str, ...]
     line_constants: tuple[tuple[str, ...], ...] = ()
     groups: tuple[int, ...] = ()  # runs of adjacent content words (noun and verb phrases)
+    words: tuple[int, ...] = ()  # content words (one: the formula is one atom)
     lead: tuple[tuple[str, ...], ...] = ()  # names of the first run, when word order is logic order
     tail: tuple[tuple[str, ...], ...] = ()  # names of the last run (some atom must use one)
     negation: tuple[bool, ...] = ()
@@ -177,6 +178,7 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
     groups: list[int] = []
     leads: list[tuple[str, ...]] = []
     tails: list[tuple[str, ...]] = []
+    counts: list[int] = []
     for tokens in tokenised:
         spans = _constants(tokens, lower_seen)
         constants.update(dict.fromkeys(spans.values()))
@@ -201,6 +203,7 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
         groups.append(runs)
         leads.append(first if _in_order(tokens) else ())
         tails.append(last if runs >= 2 else ())
+        counts.append(sum(_is_content(w) and i not in spans for i, w in enumerate(tokens)))
     lowered = [{w.lower() for w in tokens} for tokens in tokenised]
     everyone = tuple(constants)
     return Vocabulary(
@@ -214,6 +217,7 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
         groups=tuple(groups),
         lead=tuple(leads),
         tail=tuple(tails),
+        words=tuple(counts),
     )
 
 
