@@ -21,8 +21,9 @@ from typing import Any
 from linc.parsers.gbnf import Requirement
 from linc.parsers.llm_prompts import FOL_TAG, TEXT_TAG, Message, one_line
 
-LINE_RETRIES = 2
-"""Further samples of a line whose formula misses a ``Requirement`` (the last one stays)."""
+LINE_RETRIES = 1
+"""Further samples of a line whose formula misses a ``Requirement``, under the line's strict
+grammar (which demands it; slower per token, so used only when the model missed it)."""
 LINE_TOKENS = 160
 """Token limit of one formula (the grammar bounds a formula well below it)."""
 SEED_STRIDE = 7919
@@ -64,11 +65,12 @@ def decode_lines(
     params: dict[str, Any],
     compile_grammar: Callable[[str], Any],
     requirements: Sequence[Requirement] | None = None,
+    strict: Sequence[str] | None = None,
 ) -> tuple[str, int, int]:
     """Sample one formula per sentence; the TEXT/FOL text, prompt tokens evaluated, tokens sampled.
 
     A formula that misses its sentence's ``Requirement`` is sampled again (another
-    seed), up to ``LINE_RETRIES`` times.
+    seed, under ``strict[j]`` when given), up to ``LINE_RETRIES`` times.
     """
     prompt = gemma_prompt(messages)
     text = ""
@@ -81,7 +83,7 @@ def decode_lines(
             cached = llama.n_tokens
             response = llama.create_completion(
                 prompt=prompt + text,
-                grammar=compile_grammar(grammar),
+                grammar=compile_grammar(strict[j] if retry and strict else grammar),
                 max_tokens=LINE_TOKENS,
                 temperature=params.get("temperature", 0.8),
                 top_p=params.get("top_p") or 0.95,

@@ -449,13 +449,15 @@ class EmbeddedChat:
         params: dict[str, Any],
         requirements: Sequence[Any] | None = None,
     ) -> Completion:
+        from linc.parsers.gbnf import line_grammars
         from linc.parsers.lines import decode_lines
 
+        strict = line_grammars(sentences, strict=True) if requirements else None
         with self._lock:
             llama = self._load()
             start = time.perf_counter()
             text, evaluated, sampled = decode_lines(
-                llama, messages, sentences, grammars, params, self._grammar, requirements
+                llama, messages, sentences, grammars, params, self._grammar, requirements, strict
             )
             seconds = time.perf_counter() - start
         return Completion(
