@@ -56,11 +56,13 @@ def levers_of(name: str) -> tuple[str, ...] | None:
     return tuple(name.split("+"))
 
 
-def problems_of(name: str, limit: int | None) -> list[Any]:
+def problems_of(name: str, limit: int | None, offset: int = 0) -> list[Any]:
+    """Problems ``offset`` to ``offset + limit`` of set ``name``."""
     from linc.evals.datasets import load_dataset
 
     kind, path = SETS[name]
-    return load_dataset(kind, path, limit=limit)
+    problems = load_dataset(kind, path, limit=None if limit is None else offset + limit)
+    return problems[offset:]
 
 
 def machine() -> dict[str, Any]:
@@ -172,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         "--levers", default="baseline,default", help="configurations, comma-separated"
     )
     parser.add_argument("--limit", type=int, default=50, help="first N problems of each set")
+    parser.add_argument("--offset", type=int, default=0, help="skip the first N (resume a run)")
     parser.add_argument("--k", type=int, default=3)
     parser.add_argument(
         "--shots", type=int, default=None, help="worked examples (default: the model's)"
@@ -191,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         if not SETS[name][1].is_file():
             results.append({"set": name, "skipped": f"{SETS[name][1]} not found"})
             continue
-        problems = problems_of(name, args.limit)
+        problems = problems_of(name, args.limit, args.offset)
         for config in args.levers.split(","):
             results.append({"set": name, **measure(config, problems, args)})
             print(json.dumps(results[-1]), file=sys.stderr, flush=True)
