@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
+
+from linc.cache import compact_json
 
 from .report import ProblemRecord
 
@@ -29,7 +32,7 @@ class JsonlWriter:
         self._handle: TextIO = self.path.open("a", encoding="utf-8")
 
     def write(self, record: ProblemRecord) -> None:
-        self._handle.write(record.model_dump_json() + "\n")
+        self._handle.write(_line(record) + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())
 
@@ -41,6 +44,15 @@ class JsonlWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _line(record: ProblemRecord) -> str:
+    """The record as one JSON line; model text with a lone surrogate (which UTF-8
+    cannot encode) is written as a ``\\u`` escape, which ``read_records`` reads back."""
+    try:
+        return record.model_dump_json()
+    except PydanticSerializationError:
+        return compact_json(record.model_dump(mode="json"))
 
 
 def _drop_partial_last_line(path: Path) -> None:

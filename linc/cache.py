@@ -62,7 +62,7 @@ def digest(obj: Any) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _dumps(value: Any) -> str:
+def compact_json(value: Any) -> str:
     """``value`` as compact JSON; with ``\\u`` escapes when it holds text UTF-8 cannot encode."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     try:
@@ -168,7 +168,7 @@ class Cache:
 
     def put(self, key: str, value: Any) -> None:
         """Store ``value`` (anything JSON can hold) under ``key``."""
-        text = _dumps(value)
+        text = compact_json(value)
         self._guard(
             lambda: self._connect().execute(
                 "INSERT OR REPLACE INTO entries (key, value) VALUES (?, ?)", (key, text)
@@ -179,7 +179,7 @@ class Cache:
         """Store several values in one transaction (one commit instead of one each)."""
         if not items:
             return
-        rows = [(key, _dumps(value)) for key, value in items.items()]
+        rows = [(key, compact_json(value)) for key, value in items.items()]
 
         def write() -> None:
             conn = self._connect()

@@ -106,6 +106,8 @@ def test_risk_coverage_by_hand() -> None:
 
 # ---------------------------------------------------------------- alignment
 
+FOLIO8 = "recorded/linc/gpt-3.5-turbo-16k-0613_folio-neurosymbolic-8shot_generations_raw.json"
+"""The recording the ``folio8_replays`` fixture replays (a path under the shared data)."""
 COMPLETION = (
     "TEXT:\tAll dogs are animals.\nFOL:\tall x. (Dog(x) -> Animal(x))\n"
     "TEXT:\tRex is a dog.\nFOL: Dog(rex)\n"
@@ -237,11 +239,9 @@ def test_html_needs_out(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_replay_html(folio8_replays: dict[str, Path], shared_data: Path, tmp_path: Path) -> None:
-    from conftest import FOLIO8_RAW
-
     out = tmp_path / "replay"
     code = main(
-        ["eval", "replay", "--format", "linc", "--generations", str(shared_data / FOLIO8_RAW),
+        ["eval", "replay", "--format", "linc", "--generations", str(shared_data / FOLIO8),
          "--limit", "4", "--workers", "1", "--no-progress", "--json",
          "--cache-dir", str(folio8_replays["best"].parent / "cache"),
          "--out", str(out), "--html", str(tmp_path / "page.html")]
