@@ -12,7 +12,6 @@ that flipped between the runs are listed with McNemar's exact p
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from linc.cache import compact_json
 from linc.evals.compare import paired_comparison
 from linc.evals.explorer_data import Strings, load_run
 
@@ -116,7 +116,7 @@ def explorer_data(dir_a: Path | str, dir_b: Path | str | None = None) -> dict[st
 
 def page_json(data: dict[str, Any]) -> str:
     """The page's data as JSON that is safe inside ``<script>`` (no ``</script>``, ``<!--``)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = compact_json(data)  # \u escapes when model text holds a lone surrogate
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 

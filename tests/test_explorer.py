@@ -333,3 +333,12 @@ def test_logiclm_replay_shows_each_programs_formulas(shared_data: Path, tmp_path
         wanted = [line.formula for line in [*program.premises, *program.conclusions[:1]]]
         assert [strings[f] for _, f, _ in sample["f"]] == wanted
         assert [strings[i] for i in problem["s"]][-1] == program.conclusions[0].comment
+
+
+def test_page_data_with_a_lone_surrogate_is_still_utf8() -> None:
+    from linc.evals.explorer import page_json
+
+    text = page_json({"completion": "FOL: P(a\udcff)</script>"})
+    text.encode("utf-8")  # a lone surrogate would not encode
+    assert json.loads(text) == {"completion": "FOL: P(a\udcff)</script>"}
+    assert "</script>" not in text
