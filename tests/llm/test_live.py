@@ -45,7 +45,7 @@ def test_ask_embedded_gives_a_label_and_three_samples(cache_dir: Path, linc_cli)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["label"] in {"True", "False", "Uncertain", "Error"}
-    assert len(answer["samples"]) == 3
+    assert 2 <= len(answer["samples"]) <= 3  # early stopping ends once the vote is settled
     assert answer["model"].startswith("embedded:")
     for sample in answer["samples"]:
         # grammar-constrained: every sample is well-formed logic
