@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
-from linc_process import replay, write_linc_run
+from linc_process import REPO, replay, write_linc_run
+
+
+def _fault_server_module():  # type: ignore[no-untyped-def]
+    """``tests/llm/conftest.py``, whose ``fault_server`` fixture the LLM reliability tests share."""
+    name = "llm_fault_server"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "llm" / "conftest.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+fault_server = _fault_server_module().fault_server
 
 
 @pytest.fixture

@@ -14,32 +14,15 @@ Real ``linc`` processes and the real fault server of ``tests/llm/conftest.py``
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from linc_process import REPO, assert_clean, run_linc
+from linc_process import assert_clean, run_linc
 
 from linc.config import LLMConfig
 from linc.reasoner import Reasoner
-
-
-def _fault_server_module():  # type: ignore[no-untyped-def]
-    """``tests/llm/conftest.py``, whose ``fault_server`` fixture these tests share."""
-    name = "llm_fault_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "llm" / "conftest.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fault_server = _fault_server_module().fault_server
 
 
 def test_a_completion_over_the_cap_is_an_error_on_its_sample(fault_server, tmp_path: Path) -> None:

@@ -14,14 +14,12 @@ server of ``tests/llm/conftest.py``.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from linc_process import NO_LLM, REPO, assert_clean, run_linc
+from linc_process import NO_LLM, assert_clean, run_linc
 
 from linc.config import LLMConfig
 from linc.errors import NoLLMResponse
@@ -32,21 +30,6 @@ from linc.reasoner import Reasoner
 
 CLOSED = "http://127.0.0.1:1/v1"
 """Nothing listens on port 1: every connection is refused."""
-
-
-def _fault_server_module():  # type: ignore[no-untyped-def]
-    """``tests/llm/conftest.py``, whose ``fault_server`` fixture these tests share."""
-    name = "llm_fault_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "llm" / "conftest.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fault_server = _fault_server_module().fault_server
 
 
 def write_problems(path: Path, n: int) -> Path:

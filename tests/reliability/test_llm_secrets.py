@@ -16,13 +16,11 @@ request line and headers.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
-from linc_process import REPO, assert_clean, linc_env, run_linc
+from linc_process import assert_clean, linc_env, run_linc
 
 from linc.config import LLMConfig, redact_url
 
@@ -31,21 +29,6 @@ TOKEN = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
 QUERY_SECRET = "qs-canary-9f3e1d"
 API_KEY = "sk-canary-key-4b7a0c"
 LEAKS = (TOKEN, PASSWORD, f"{USER}:{PASSWORD}", QUERY_SECRET, API_KEY)
-
-
-def _fault_server_module():  # type: ignore[no-untyped-def]
-    """``tests/llm/conftest.py``, whose ``fault_server`` fixture these tests share."""
-    name = "llm_fault_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO / "tests" / "llm" / "conftest.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fault_server = _fault_server_module().fault_server
 
 
 def secret_url(url: str, *, credentials: bool = True) -> str:
