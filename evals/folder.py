@@ -165,8 +165,7 @@ def _newer_settings(identity: Any) -> Any:
         defaults = Settings.preset_of(str(settings.get("preset", DEFAULT_PRESET)))
     except ConfigError:
         return identity
-    known = json.loads(json.dumps(defaults.model_dump(mode="json")))
-    return {**identity, "settings": {**known, **settings}}
+    return {**identity, "settings": {**defaults.model_dump(mode="json"), **settings}}
 
 
 def _reason(exc: OSError, path: Path | None) -> str:
