@@ -417,9 +417,11 @@ class EmbeddedChat:
             log.info("loading the embedded model from %s", path)
             from llama_cpp._utils import suppress_stdout_stderr
 
+            from linc.parsers.llama_sampling import load_llama
+
             quiet = not log.isEnabledFor(logging.DEBUG)
             with suppress_stdout_stderr(disable=not quiet):  # llama.cpp notes on stderr
-                self._llama = llama_cpp.Llama(
+                self._llama = load_llama(
                     model_path=path,
                     n_ctx=self._config.n_ctx,
                     n_threads=self._config.n_threads,
