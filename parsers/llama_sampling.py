@@ -64,7 +64,7 @@ class GrammarLastSampler:
         return token
 
     def _allows(self, token: int) -> bool:
-        self._one[0].id, self._one[0].logit, self._one[0].p = token, 0.0, 0.0
+        self._one[0] = llama_cpp.llama_token_data(token, 0.0, 0.0)
         one = llama_cpp.llama_token_data_array(data=self._one, size=1, selected=-1, sorted=False)
         llama_cpp.llama_sampler_apply(self._grammar, ctypes.byref(one))
         return bool(np.isfinite(self._one[0].logit))
@@ -129,10 +129,10 @@ def _sampler_chain(
     return chain
 
 
-class GrammarLastLlama(llama_cpp.Llama):  # type: ignore[misc]
+class GrammarLastLlama(llama_cpp.Llama):
     """``llama_cpp.Llama`` whose grammar-constrained sampling uses ``GrammarLastSampler``."""
 
-    def _init_sampler(self, **options: Any) -> Any:
+    def _init_sampler(self, **options: Any) -> Any:  # type: ignore[override]
         grammar = options.get("grammar")
         plain = (
             options.get("mirostat_mode", 0) == 0
