@@ -54,14 +54,15 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
     every = (" & ", " | ", " -> ", " <-> ")
     for i in range(len(sentences)):
         if vocab is None:
-            blocks.append(shape_rules(Shape(str(i), "anyname", "(var | anyname)", every)))
+            shape = Shape(str(i), "anyname", "(var | anyname)", every, constants="anyname")
+            blocks.append(shape_rules(shape))
             continue
         names = vocab.predicates[i] or vocab.all_predicates or ("P",)
         rules = [f"p{i} ::= {_alternatives(names)}"]
-        term = "var"
+        term, constants = "var", None
         if vocab.line_constants[i]:
             rules.append(f"c{i} ::= {_alternatives(vocab.line_constants[i])}")
-            term = f"(var | c{i})"
+            term, constants = f"(var | c{i})", f"c{i}"
         lead = tail = None
         if vocab.lead[i] and set(vocab.lead[i]) != set(names):
             rules.append(f"l{i} ::= {_alternatives(vocab.lead[i])}")
@@ -85,6 +86,8 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
             compound=vocab.groups[i] >= 2,
             negate=strict and vocab.negated[i],
             single=vocab.words[i] == 1,
+            constants=constants,
+            quantified=not vocab.ground[i],
         )
         rules.append(shape_rules(shape))
         blocks.append("\n".join(rules))
@@ -120,6 +123,8 @@ class Requirement:
     negate: bool = False  # a negation sign (the sentence says not, no, never ...)
     tail: tuple[str, ...] = ()  # some predicate among these (the last content-word group)
     compound: bool = False  # two atoms or more
+    names: tuple[str, ...] = ()  # the constants the sentence names: each one in some atom
+    atoms: int = 0  # at most this many atoms (0: no bound); more is a model repeating itself
 
     def met(self, formula: str) -> bool:
         """Whether ``formula`` (NLTK syntax, from our grammar) holds all of it."""
@@ -128,18 +133,33 @@ class Requirement:
             return False
         if self.tail and not set(self.tail) & set(names):
             return False
+        if self.atoms and len(names) > self.atoms:
+            return False
+        terms = set(_TERM.findall(formula))
+        if not set(self.names) <= terms:
+            return False
         return not (self.compound and (len(names) < 2 or len(set(_ATOM_TEXT.findall(formula))) < 2))
 
 
 _ATOM = re.compile(r"([A-Z][A-Za-z0-9_]*)\(")
 _ATOM_TEXT = re.compile(r"[A-Z][A-Za-z0-9_]*\([^()]*\)")
+_TERM = re.compile(r"[(,] ?([A-Z][A-Za-z0-9_]*)(?=[,)])")
+ATOMS_PER_WORD = 2
+"""A sentence's formula has at most this many atoms per content word, and at least four
+(``Either A or B`` written ``(A | B) & -(A & B)`` repeats each atom once)."""
 
 
 def requirements(sentences: Sequence[str]) -> list[Requirement]:
     """Per sentence, what its formula must hold beyond the grammar (see ``Requirement``)."""
     vocab = vocabulary([one_line(s) for s in sentences])
     return [
-        Requirement(negate=vocab.negated[i], tail=vocab.tail[i], compound=vocab.groups[i] >= 2)
+        Requirement(
+            negate=vocab.negated[i],
+            tail=vocab.tail[i],
+            compound=vocab.groups[i] >= 2,
+            names=vocab.named[i],
+            atoms=max(4, ATOMS_PER_WORD * vocab.words[i]),
+        )
         for i in range(len(sentences))
     ]
 

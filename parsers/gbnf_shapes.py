@@ -11,6 +11,10 @@ sentence, three optional constraints, each a variant of the same rules:
 - ``compound``: at least two atoms (the sentence has two content-word groups);
 - ``negate``: a negation sign somewhere (the sentence says ``not``, ``no`` ...).
 
+Every formula is closed: outside a quantifier an atom's terms are constants
+(``Shape.constants``), inside one they may be variables too; a sentence about
+named individuals only may have no quantifier at all (``Shape.quantified``).
+
 Rules are made on demand, named ``<kind><level><flags>-<line>``.
 """
 
@@ -20,6 +24,8 @@ from dataclasses import dataclass, field, replace
 
 MAX_ARITY = 2
 MAX_UNITS = 3
+NOTHING = '"?"'
+"""The body of a formula rule no formula can satisfy (a text the model will not write)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,8 @@ class Shape:
     compound: bool = False
     negate: bool = False
     single: bool = False  # exactly one atom (the sentence has one content-word group)
+    constants: str | None = None  # the rule of its constants: the terms outside a quantifier
+    quantified: bool = True  # quantifiers allowed (False: a sentence about named individuals)
 
 
 @dataclass(frozen=True)
@@ -46,12 +54,12 @@ class _Need:
     compound: bool = False
     negate: bool = False
     tail: bool = False
+    open: bool = False  # inside a quantifier: variables allowed
 
     @property
     def flags(self) -> str:
-        return "".join(
-            c for c, on in zip("lcmt", (self.lead, self.compound, self.negate, self.tail)) if on
-        )
+        marks = (self.lead, self.compound, self.negate, self.tail, self.open)
+        return "".join(c for c, on in zip("lcmto", marks) if on)
 
 
 _FREE = _Need()
@@ -66,25 +74,30 @@ class _Builder:
     def neg(self) -> str:
         return f"neg-{self.shape.n} " if self.shape.negation else ""
 
-    def atom(self, kind: str) -> str:
-        """``kind``: "" any of the line's names, "l" a leading one, "t" a tail one."""
-        name = f"a{kind}-{self.shape.n}"
+    def atom(self, kind: str, open: bool) -> str:
+        """``kind``: "" any of the line's names, "l" a leading one, "t" a tail one; ``open``:
+        variables allowed. "" when there is no such atom (no constants outside a quantifier)."""
+        term = self.shape.term if open else self.shape.constants
+        if term is None:
+            return ""
+        name = f"a{kind}{'o' if open else ''}-{self.shape.n}"
         if name not in self.rules:
             pred = {"l": self.shape.lead, "t": self.shape.tail}.get(kind) or self.shape.pred
-            term = self.shape.term
             self.rules[name] = f'{pred} "(" {term} (", " {term}){{0,{MAX_ARITY - 1}}} ")"'
         return name
 
     def signed_atom(self, need: _Need) -> str:
         kind = "l" if need.lead else "t" if need.tail else ""
-        if need.lead and need.tail:  # one atom cannot be both: no such unit
+        atom = self.atom(kind, need.open)
+        if (need.lead and need.tail) or not atom:  # one atom cannot be both: no such unit
             return ""
-        return ('"-" ' if need.negate else self.neg) + self.atom(kind)
+        return ('"-" ' if need.negate else self.neg) + atom
 
     def formula(self, level: int, need: _Need) -> str:
+        """The rule of a formula ``level`` deep holding ``need``; "" when none can."""
         name = f"f{level}{need.flags}-{self.shape.n}"
         if name in self.rules:
-            return name
+            return name if self.rules[name] else ""
         self.rules[name] = ""  # reserved; rules refer only to lower levels
         b = f"b-{self.shape.n}"
         alternatives = []
@@ -96,45 +109,60 @@ class _Builder:
             for negs, tails in _marks(count, need):
                 parts = []
                 for i in range(count):
-                    each = _Need(lead=need.lead and i == 0, negate=i == negs, tail=i == tails)
+                    each = _Need(
+                        lead=need.lead and i == 0, negate=i == negs, tail=i == tails, open=need.open
+                    )
                     parts.append(self.unit(level, each) if level > 1 else self.signed_atom(each))
                 if all(parts):
                     alternatives.append(f" {b} ".join(parts))
-        self.rules[name] = " | ".join(alternatives) or '"?"'
-        return name
+        self.rules[name] = " | ".join(a for a in alternatives if a)
+        return name if self.rules[name] else ""
 
     def unit(self, level: int, need: _Need, *, inner: _Need | None = None) -> str:
-        """A unit; ``inner``: what a parenthesised body must hold instead (no lone atom then)."""
+        """A unit; ``inner``: what a parenthesised body must hold instead (no lone atom then).
+        Variables only inside a quantifier (every formula is closed); "" when no unit can."""
         body_need = inner or need
         name = f"u{level}{need.flags}{'i' + body_need.flags if inner else ''}-{self.shape.n}"
         if name in self.rules:
-            return name
+            return name if self.rules[name] else ""
         neg = self.neg
-        alternatives = []
-        if inner is None:
-            atom = self.signed_atom(need)
-            if atom:
-                alternatives.append(atom)
+        alternatives = [self.signed_atom(need)] if inner is None else []
         plain = self.formula(level - 1, replace(body_need, negate=False))
+        scoped = self.formula(level - 1, replace(body_need, negate=False, open=True))
+        quantified = self.shape.quantified
         if need.negate or body_need.negate:
             marked = self.formula(level - 1, body_need)
+            marked_scoped = self.formula(level - 1, replace(body_need, open=True))
             alternatives += [
-                f'"-" "(" {plain} ")"',
-                f'{neg}"(" {marked} ")"',
-                f'"-" quants {neg}"(" {plain} ")"',
-                f'quants "-" "(" {plain} ")"',
-                f'{neg}quants {neg}"(" {marked} ")"',
+                plain and f'"-" "(" {plain} ")"',
+                marked and f'{neg}"(" {marked} ")"',
+                quantified and scoped and f'"-" quants {neg}"(" {scoped} ")"',
+                quantified and scoped and f'quants "-" "(" {scoped} ")"',
+                quantified and marked_scoped and f'{neg}quants {neg}"(" {marked_scoped} ")"',
             ]
         else:
-            alternatives += [f'{neg}"(" {plain} ")"', f'{neg}quants {neg}"(" {plain} ")"']
-        self.rules[name] = " | ".join(alternatives)
-        return name
+            alternatives += [
+                plain and f'{neg}"(" {plain} ")"',
+                quantified and scoped and f'{neg}quants {neg}"(" {scoped} ")"',
+            ]
+        self.rules[name] = " | ".join(a for a in alternatives if a)
+        return name if self.rules[name] else ""
 
     def single(self) -> str:
-        a, neg = self.atom("l" if self.shape.lead else ""), self.neg
+        """The formula of a one-word sentence: one atom, maybe negated, maybe quantified."""
+        lead = "l" if self.shape.lead else ""
+        a, o, neg = self.atom(lead, False), self.atom(lead, True), self.neg
+        quantified = self.shape.quantified
         if self.shape.negate:
-            return f'"-" {a} | "-" quants {neg}"(" {neg}{a} ")" | quants "-" "(" {a} ")" | quants "(" "-" {a} ")"'
-        return f'{neg}{a} | {neg}quants {neg}"(" {neg}{a} ")"'
+            alternatives = [
+                a and f'"-" {a}',
+                quantified and f'"-" quants {neg}"(" {neg}{o} ")"',
+                quantified and f'quants "-" "(" {o} ")"',
+                quantified and f'quants "(" "-" {o} ")"',
+            ]
+        else:
+            alternatives = [a and f"{neg}{a}", quantified and f'{neg}quants {neg}"(" {neg}{o} ")"']
+        return " | ".join(a for a in alternatives if a)
 
 
 def _marks(count: int, need: _Need) -> list[tuple[int | None, int | None]]:
@@ -157,8 +185,8 @@ def shape_rules(shape: Shape) -> str:
             tail=shape.tail is not None,
         )
         top = builder.formula(3, need)
-    lines = [f"f{shape.n} ::= {top}"]
-    lines += [f"{name} ::= {body}" for name, body in builder.rules.items()]
+    lines = [f"f{shape.n} ::= {top or NOTHING}"]
+    lines += [f"{name} ::= {body}" for name, body in builder.rules.items() if body]
     lines.append(f"b-{shape.n} ::= " + " | ".join(f'"{op}"' for op in shape.binops))
     if shape.negation:
         lines.append(f'neg-{shape.n} ::= "-"?')

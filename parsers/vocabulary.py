@@ -50,6 +50,13 @@ NEGATED_CUES = NEGATION_CUES - frozenset("either unless without except false fai
 """Words that make a negation sign necessary (``No cats bark``, ``Tom is not a cat``)."""
 DISJUNCTION_CUES = frozenset("or either unless neither nor".split())
 BICONDITIONAL_CUES = frozenset("either iff only exactly just".split())
+GENERAL_CUES = frozenset(
+    "all every each some any no none nobody nothing something someone somebody everything "
+    "everyone everybody anything anyone anybody thing things people who whom whose which "
+    "that whoever whatever those these they them their".split()
+)
+"""Words that make a sentence general (it needs a variable): quantifiers, relatives, plurals."""
+_COPULAS = frozenset("is are was were be been being not".split())
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,8 @@ class Vocabulary:
     negated: tuple[bool, ...] = ()
     disjunction: tuple[bool, ...] = ()
     biconditional: tuple[bool, ...] = ()
+    named: tuple[tuple[str, ...], ...] = ()  # the constants the sentence itself names
+    ground: tuple[bool, ...] = ()  # about named individuals only: no variable, no quantifier
 
     @property
     def all_predicates(self) -> tuple[str, ...]:
@@ -218,6 +227,19 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
         lead=tuple(leads),
         tail=tuple(tails),
         words=tuple(counts),
+        named=tuple(own),
+        ground=tuple(bool(mine) and _is_ground(tokens) for tokens, mine in zip(tokenised, own)),
+    )
+
+
+def _is_ground(tokens: list[str]) -> bool:
+    """Whether a sentence that names someone says nothing general: no quantifier, relative or
+    plural pronoun, and no ``a``/``an`` but after a copula (``Tom owns a dog`` needs ``exists``)."""
+    lowered = [w.lower() for w in tokens]
+    if GENERAL_CUES & set(lowered):
+        return False
+    return all(
+        j > 0 and lowered[j - 1] in _COPULAS for j, w in enumerate(lowered) if w in ("a", "an")
     )
 
 

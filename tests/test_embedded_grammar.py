@@ -105,9 +105,33 @@ def test_by_default_the_line_requirements_are_checked_after_sampling(acceptor: A
     assert not acceptor.accepts(first, "all x. (Mammal(x) -> -Fish(x))\n")  # the subject leads
     assert not acceptor.accepts(second, "-Fish(Nemo)\n")
     no_fish, nemo, not_mammal = requirements(PROBLEM)
-    assert no_fish == Requirement(negate=True, tail=("Mammal",), compound=True)
+    assert no_fish == Requirement(negate=True, tail=("Mammal",), compound=True, atoms=4)
     assert not no_fish.met("all x. (Fish(x) -> Mammal(x))")
     assert not no_fish.met("all x. (Fish(x) -> -Fish(x))")
     assert no_fish.met("all x. (Fish(x) -> -Mammal(x))")
     assert nemo.met("Fish(Nemo)") and not_mammal.met("-Mammal(Nemo)")
     assert not not_mammal.met("Mammal(Nemo)")
+
+
+def test_every_formula_is_closed_and_facts_about_names_have_no_quantifier(
+    acceptor: Acceptor,
+) -> None:
+    jompus, max_is, knows = line_grammars(
+        ["Jompuses are not shy.", "Max is a jompus.", "Lucy knows Mark."]
+    )
+    assert acceptor.accepts(jompus, "all x. (Jompus(x) -> -Shy(x))\n")
+    assert not acceptor.accepts(jompus, "Jompus(x) & -Shy(x)\n")  # x is free
+    assert not acceptor.accepts(jompus, "(Jompus(x) -> -Shy(x))\n")
+    assert acceptor.accepts(max_is, "Jompus(Max)\n")
+    assert not acceptor.accepts(max_is, "Jompus(x)\n")
+    assert not acceptor.accepts(max_is, "all x. (Jompus(Max))\n")  # nothing general to say
+    assert acceptor.accepts(knows, "Know(Lucy, Mark)\n")
+    owns = line_grammars(["Tom owns a dog.", "Tom is happy."])[0]
+    assert acceptor.accepts(owns, "exists x. (Own(Tom, x) & Dog(x))\n")  # "a dog": not a name
+
+
+def test_each_name_a_sentence_says_is_in_its_formula_and_repetition_is_refused() -> None:
+    knows, shy = requirements(["Lucy knows Mark.", "Jompuses are not shy."])
+    assert knows.met("Know(Lucy, Mark)") and not knows.met("Know(Lucy)")
+    assert shy.met("all x. (Jompus(x) -> -Shy(x))")
+    assert not shy.met("all x. (Jompus(x) & (Jompus(x) & Jompus(x)) & (Jompus(x) & -Shy(x)))")
