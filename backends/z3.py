@@ -410,6 +410,28 @@ class Z3Backend:
         return "\n".join(lines)
 
     def entails(self, premises: Sequence[Formula], goal: Formula, *, limits: Limits) -> ProofResult:
+        return self._run(premises, (goal,), limits)[0]
+
+    def entails_each(
+        self, premises: Sequence[Formula], goals: Sequence[Formula], *, limits: Limits
+    ) -> list[ProofResult]:
+        """``entails(premises, goal, limits=limits)`` for each of ``goals``, in one solver.
+
+        The premises are translated and asserted once; each goal is checked in
+        a scope of its own (``push``/``pop``) with a wall limit of its own. The
+        answers are those of separate calls (the unsat cores may differ). After
+        a check that is not a clean ``sat``/``unsat``, the goals left get calls
+        of their own; so do all goals when a countermodel or an ``rlimit`` is asked.
+        """
+        if len(goals) < 2 or "rlimit" in limits.options or limits.options.get("countermodel", True):
+            return [self.entails(premises, goal, limits=limits) for goal in goals]
+        results = self._run(premises, tuple(goals), limits)
+        rest = goals[len(results) :]
+        return results + [self.entails(premises, goal, limits=limits) for goal in rest]
+
+    def _run(
+        self, premises: Sequence[Formula], goals: tuple[Formula, ...], limits: Limits
+    ) -> list[ProofResult]:
         availability = self.available()
         if not availability:
             raise BackendUnavailable(self.name, availability.reason, availability.hint)
@@ -417,33 +439,39 @@ class Z3Backend:
         live = process.LIVE.add(call.stop)
         try:
             if _interactive():
-                return _in_helper(lambda: self._solve(premises, goal, limits, call), call)
-            return self._solve(premises, goal, limits, call)
+                return _in_helper(lambda: self._solve(premises, goals, limits, call), call)
+            return self._solve(premises, goals, limits, call)
         finally:
             process.LIVE.remove(live)
 
     def _solve(
-        self, premises: Sequence[Formula], goal: Formula, limits: Limits, call: _Call
-    ) -> ProofResult:
-        """Solve in a pooled context; the context goes back only after a clean answer
+        self, premises: Sequence[Formula], goals: tuple[Formula, ...], limits: Limits, call: _Call
+    ) -> list[ProofResult]:
+        """Solve in a pooled context; the context goes back only after clean answers
         (every Z3 object of the call is gone by then, so no other call shares it)."""
         ctx = self._contexts.take()
-        result = self._solve_in(ctx, premises, goal, limits, call)
-        clean = result.status in (ProofStatus.PROVED, ProofStatus.NOT_PROVED)
+        results = self._solve_in(ctx, premises, goals, limits, call)
+        clean = len(results) == len(goals) and all(
+            r.status in (ProofStatus.PROVED, ProofStatus.NOT_PROVED) for r in results
+        )
         if clean and not call.fired and not call.stopped.is_set():
             self._contexts.give(ctx)
-        return result
+        return results
 
     def _solve_in(
-        self, ctx: Any, premises: Sequence[Formula], goal: Formula, limits: Limits, call: _Call
-    ) -> ProofResult:
-        """Translate, then check, within ``limits.seconds`` in all."""
+        self,
+        ctx: Any,
+        premises: Sequence[Formula],
+        goals: tuple[Formula, ...],
+        limits: Limits,
+        call: _Call,
+    ) -> list[ProofResult]:
+        """Translate, then check each goal, within ``limits.seconds`` a goal (the first
+        goal's time covers the premises too); stops after an answer that is not clean."""
         z3 = _z3()
         start = time.perf_counter()
-        deadline = time.monotonic() + limits.seconds
-        tr = Translator(ctx, deadline=deadline, stopped=call.stopped)
-        solver = z3.Solver(ctx=tr.ctx)
-        solver.set("ctrl_c", False)
+        tr = Translator(ctx, deadline=time.monotonic() + limits.seconds, stopped=call.stopped)
+        solver = z3.Solver(ctx=tr.ctx)  # ctrl_c is turned off with the timeout (one call)
         if "rlimit" in limits.options:
             solver.set("rlimit", int(limits.options["rlimit"]))
         if limits.memory_mb is not None and limits.memory_mb != self._memory_mb:
@@ -456,14 +484,41 @@ class Z3Backend:
                 tracker = z3.FreshBool(prefix=f"premise{i}", ctx=tr.ctx)
                 trackers.append(tracker)
                 solver.assert_and_track(tr.formula(closure(premise)), tracker)
-            solver.add(z3.Not(tr.formula(closure(goal))))
+        except OutOfTime:
+            return [self._result(ProofStatus.UNKNOWN, start, TRANSLATING)]
+        results: list[ProofResult] = []
+        for goal in goals:
+            if results:  # each later goal has a wall limit of its own
+                start = time.perf_counter()
+                tr.deadline = time.monotonic() + limits.seconds
+            result = self._goal(tr, solver, trackers, goal, start, limits, call, len(goals) > 1)
+            results.append(result)
+            if result.status is ProofStatus.UNKNOWN or call.fired:
+                break
+        return results
+
+    def _goal(
+        self, tr: Translator, solver: Any, trackers: list[Any], goal: Formula, start: float,
+        limits: Limits, call: _Call, scoped: bool,
+    ) -> ProofResult:  # fmt: skip
+        """Check ``premises ∧ ¬goal`` (in a scope of its own when ``scoped``)."""
+        z3 = tr.z3
+        try:
+            negated = z3.Not(tr.formula(closure(goal)))
             tr.poll()
         except OutOfTime:
             return self._result(ProofStatus.UNKNOWN, start, TRANSLATING)
+        if scoped:
+            solver.push()
+        solver.add(negated)
+        deadline = tr.deadline if tr.deadline is not None else time.monotonic() + limits.seconds
         remaining = max(deadline - time.monotonic(), 0.001)
-        solver.set("timeout", max(1, int(remaining * 1000)))
+        solver.set(ctrl_c=False, timeout=max(1, int(remaining * 1000)))
         wants_model = bool(limits.options.get("countermodel", True))
-        return self._check(tr, solver, trackers, start, remaining, call, model=wants_model)
+        result = self._check(tr, solver, trackers, start, remaining, call, model=wants_model)
+        if scoped:
+            solver.pop()
+        return result
 
     def _check(
         self, tr: Translator, solver: Any, trackers: list[Any], start: float, seconds: float,
@@ -482,7 +537,7 @@ class Z3Backend:
             call.raise_if_stopped()
         finally:
             ticket, call.ticket = call.ticket, None
-            call.fired = self._watchdog.release(ticket)
+            call.fired = self._watchdog.release(ticket) or call.fired
         if answer == z3.unsat:
             names = {str(t): i for i, t in enumerate(trackers)}
             used = tuple(sorted(names[str(c)] for c in solver.unsat_core() if str(c) in names))

@@ -58,8 +58,26 @@ def digest(obj: Any) -> str:
     Lone surrogates are hashed as their code points (``surrogatepass``), so a
     recorded completion holding one gets a key like any other text.
     """
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    text = canonical_json(obj)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def digest_after(head: list[Any]) -> Callable[[Any], str]:
+    """``lambda last: digest([*head, last])``, the JSON and hash of ``head`` done once."""
+    text = canonical_json(head)
+    base = hashlib.sha256((text[:-1] + ("," if head else "")).encode("utf-8", "surrogatepass"))
+
+    def one(last: Any) -> str:
+        h = base.copy()
+        h.update((canonical_json(last) + "]").encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    return one
+
+
+def canonical_json(obj: Any) -> str:
+    """The JSON text ``digest`` hashes: sorted keys, no spaces, Unicode as it is."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def compact_json(value: Any) -> str:

@@ -15,14 +15,15 @@ the goal was proved. ``Settings.on_limit`` says what a limit means.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from linc.errors import BackendError, BackendUnavailable
-from linc.results import ProofResult, ProofStatus, Verdict
+from linc.results import Limits, ProofResult, ProofStatus, Verdict
 from linc.settings import OnLimit, Procedure, Settings
-from linc.task import DIRECTIONS, Task, proof_key
+from linc.task import DIRECTIONS, Task, proof_key_frame
 from linc.voting import ErrorCause, Sample
 
 log = logging.getLogger(__name__)
@@ -166,12 +167,16 @@ def key_of(
     settings: Settings, versions: dict[str, str], backend: str, task_id: str, direction: str
 ) -> str:
     """The proof-cache key of one call of this procedure (``linc.task.proof_key``)."""
-    return proof_key(
-        backend=backend,
-        version=versions.get(backend, ""),
-        limits=settings.limits_for(backend),
-        task_id=task_id,
-        direction=direction,
+    return _key_frame(settings, backend, versions.get(backend, ""), direction)(task_id)
+
+
+@functools.lru_cache(maxsize=256)
+def _key_frame(
+    settings: Settings, backend: str, version: str, direction: str
+) -> Callable[[str], str]:
+    """``linc.task.proof_key_frame`` of one backend and direction, built once per settings."""
+    return proof_key_frame(
+        backend=backend, version=version, limits=settings.limits_for(backend), direction=direction
     )
 
 
@@ -221,6 +226,14 @@ def run_task(
         hit = known.get(key) or fresh.get(key)
         if hit is not None:
             return decode(hit)
+        if direction == "goal" and _asks_both(settings, name):
+            other = key_of(settings, versions, name, task_id, "negation")
+            if other not in known and other not in fresh:
+                both = _prove_both(get_backend(name), task, settings.limits_for(name))
+                if both is not None:
+                    calls += 2
+                    fresh[key], fresh[other] = encode(both[0]), encode(both[1])
+                    return decode(fresh[key])
         calls += 1
         try:
             result: ProofResult | BackendError = get_backend(name).entails(
@@ -236,6 +249,32 @@ def run_task(
         return decode(fresh[key])
 
     return decide_task(settings, prove), fresh, calls
+
+
+def _asks_both(settings: Settings, backend: str) -> bool:
+    """True when the procedure will ask ``backend`` both directions of every task: the
+    portfolio's first backend, with inconsistency handling on."""
+    return (
+        settings.procedure is Procedure.PORTFOLIO
+        and settings.inconsistency
+        and bool(settings.backends)
+        and settings.backends[0] == backend
+    )
+
+
+def _prove_both(backend: Any, task: Task, limits: Limits) -> list[ProofResult] | None:
+    """Both directions in one backend call, when the backend can (``entails_each``);
+    None when it cannot or fails, so each direction gets a call of its own as usual."""
+    entails_each = getattr(backend, "entails_each", None)
+    if entails_each is None:
+        return None
+    try:
+        results = list(entails_each(task.premises, [task.goal, task.negation], limits=limits))
+    except BackendUnavailable:
+        raise
+    except BackendError:
+        return None
+    return results if len(results) == 2 else None
 
 
 def known_outcome(
