@@ -16,9 +16,10 @@ request's message contents (or prompt) and of the completion.
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
@@ -97,6 +98,11 @@ class RecordedService:
 
     index: ProblemIndex
     model: str
+    _matches: Any = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # the k samples of a problem send the same text: match it once
+        self._matches = functools.lru_cache(maxsize=1024)(self.index.match)
 
     def models(self) -> dict[str, Any]:
         entry = {"id": self.model, "object": "model", "created": 0, "owned_by": OWNER}
@@ -111,7 +117,7 @@ class RecordedService:
                 "invalid_request_error",
                 "stream is not supported: this server answers with whole recorded completions",
             )
-        found = self.index.match(request.match_text())
+        found = self._matches(request.match_text())
         if found.problem is None:
             raise RequestFailure(HTTPStatus.NOT_FOUND, "not_found", found.reason)
         seed = request.seed or 0

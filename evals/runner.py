@@ -32,14 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linc.cache import Cache
-from linc.pipeline import (
-    PROOF_NAMESPACE,
-    Prepared,
-    cached_outcomes,
-    store_outcomes,
-)
-from linc.procedure import backend_versions, usable
+from linc.cache import Cache, digest_after
+from linc.pipeline import PROOF_NAMESPACE, Prepared
+from linc.procedure import all_keys, backend_versions, usable
 from linc.settings import Settings
 
 from .executor import Executor, check_executor, make_executor
@@ -52,6 +47,38 @@ from .sources import Source
 log = logging.getLogger(__name__)
 
 SAMPLE_NAMESPACE = "samples"
+FLUSH_AT = 512
+"""Cache writes held in memory before one transaction writes them."""
+
+
+class _Buffered:
+    """A cache whose writes wait in memory (readable meanwhile) until ``flush``:
+    one transaction for many entries instead of one each."""
+
+    def __init__(self, cache: Cache | None) -> None:
+        self.cache = cache
+        self.pending: dict[str, Any] = {}
+
+    def get_many(self, keys: list[str]) -> dict[str, Any]:
+        if self.cache is None:
+            return {}
+        found = {key: self.pending[key] for key in keys if key in self.pending}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            found.update(self.cache.get_many(missing))
+        return found
+
+    def put_many(self, items: dict[str, Any]) -> None:
+        if self.cache is None or not items:
+            return
+        self.pending.update(items)
+        if len(self.pending) >= FLUSH_AT:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.cache is not None and self.pending:
+            items, self.pending = self.pending, {}
+            self.cache.put_many(items)
 
 
 @dataclass
@@ -97,9 +124,11 @@ class Runner:
         self.versions = backend_versions(settings)
         self.cache = Cache(PROOF_NAMESPACE, directory=cache_dir) if cache else None
         self.samples = Cache(SAMPLE_NAMESPACE, directory=cache_dir) if cache else None
+        self._proofs, self._samples = _Buffered(self.cache), _Buffered(self.samples)
         from .fingerprint import reader_fingerprint
 
         self._reading = [reader_fingerprint(), settings.reading()]
+        self._sample_digest = digest_after(self._reading)  # digest(self.sample_key(text))
 
     def run(
         self, source: Source, *, out: Path | None = None, resume: bool = False
@@ -125,6 +154,7 @@ class Runner:
             schedule.run([p for p in problems if p.index not in records])
             finished = True
         finally:
+            self.flush()
             if pool is not None:
                 pool.shutdown(interrupted=not finished)
                 stats = getattr(pool, "stats", None)
@@ -147,30 +177,33 @@ class Runner:
     def cached_samples(self, texts: list[str]) -> list[Prepared] | None:
         if self.samples is None:
             return None
-        out = []
-        for text in texts:
-            value = self.samples.get(_digest(self.sample_key(text)))
-            if value is None:
-                return None
-            out.append(Prepared.from_json(value))
-        return out
+        keys = [self._sample_digest(text) for text in texts]
+        found = self._samples.get_many(keys)
+        if any(key not in found for key in keys):
+            return None
+        return [Prepared.from_json(found[key]) for key in keys]
 
     def store_samples(self, texts: list[str], samples: list[Prepared]) -> None:
         if self.samples is None or len(texts) != len(samples):
             return
-        self.samples.put_many(
-            {_digest(self.sample_key(t)): s.to_json() for t, s in zip(texts, samples)}
+        self._samples.put_many(
+            {self._sample_digest(t): s.to_json() for t, s in zip(texts, samples)}
         )
 
     def known(self, task_id: str) -> dict[str, dict[str, Any]]:
-        return cached_outcomes(self.cache, self.settings, self.versions, task_id)
+        return self.known_many([task_id])[task_id]
+
+    def known_many(self, task_ids: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+        """The prover outcomes already cached of each task (one query for all), by task."""
+        keys = {tid: all_keys(self.settings, self.versions, tid) for tid in task_ids}
+        found = self._proofs.get_many([key for ks in keys.values() for key in ks])
+        return {tid: {k: found[k] for k in ks if k in found} for tid, ks in keys.items()}
 
     def store(self, fresh: dict[str, dict[str, Any]], calls: int) -> None:
         self.stats.calls += calls
-        store_outcomes(self.cache, fresh)
+        self._proofs.put_many(fresh)
 
-
-def _digest(value: Any) -> str:
-    from linc.cache import digest
-
-    return digest(value)
+    def flush(self) -> None:
+        """Write the cache entries still held in memory."""
+        self._proofs.flush()
+        self._samples.flush()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from queue import Empty, SimpleQueue
 from typing import TYPE_CHECKING, Any
 
 from linc.cache import CacheError
@@ -70,6 +71,13 @@ class _Schedule:
         self.decided: dict[str, Sample] = {}
         self.waiting: dict[str, list[_Job]] = {}
         self.running: dict[Future[Any], tuple[str, Any]] = {}
+        self.done: SimpleQueue[Future[Any]] = SimpleQueue()  # futures, as they finish
+        self.knowns: dict[str, dict[str, Any]] = {}  # proof-cache hits of tasks to decide
+
+    def track(self, future: Future[Any], kind: str, payload: Any) -> None:
+        """Wait for ``future``: it is collected once it is done (in the order they finish)."""
+        self.running[future] = (kind, payload)
+        future.add_done_callback(self.done.put)
 
     def run(self, problems: list[RunProblem]) -> None:
         for problem in problems:
@@ -78,11 +86,16 @@ class _Schedule:
                 texts = list(problem.completions)
                 self.fetched(job, Fetched(completions=texts, extra={"completions": texts}))
             else:
-                self.running[self.source.fetch(problem)] = ("fetch", job)
+                self.track(self.source.fetch(problem), "fetch", job)
         while self.running:
             if self.pool is not None:
                 self.pool.flush()
-            done, _ = wait(list(self.running), return_when=FIRST_COMPLETED)
+            done = [self.done.get()]
+            try:
+                while True:
+                    done.append(self.done.get_nowait())
+            except Empty:
+                pass
             for future in done:
                 self.collect(future)
 
@@ -129,7 +142,7 @@ class _Schedule:
             self.prepared(job, _prepare_job(job.texts, self.runner.settings))
         else:
             future = self.pool.submit(_prepare_job, job.texts, self.runner.settings)
-            self.running[future] = ("prepare", job)
+            self.track(future, "prepare", job)
 
     def prepared(self, job: _Job, samples: list[Prepared]) -> None:
         job.prepared = samples
@@ -161,16 +174,22 @@ class _Schedule:
         """Outcomes known from the proof cache; None when a needed task is not in hand."""
         found: dict[str, Sample] = {}
         runner = self.runner
-        for key, p in first.items():
-            if key in self.decided or key in self.waiting or p.task_id is None:
-                continue
-            outcome = known_outcome(
-                p.task_id, runner.settings, runner.known(p.task_id), runner.versions
-            )
+        todo = {
+            key: p.task_id
+            for key, p in first.items()
+            if key not in self.decided and key not in self.waiting and p.task_id is not None
+        }
+        knowns = runner.known_many(list(todo.values()))
+        for key, task_id in todo.items():
+            p = first[key]
+            known = knowns[task_id]
+            outcome = known_outcome(task_id, runner.settings, known, runner.versions)
             if outcome is not None:
                 found[key] = outcome
             elif p.task is None:
                 return None
+            else:
+                self.knowns[task_id] = known  # handed to the job that decides it
         return found
 
     def _decide(self, key: str, p: Prepared, found: Sample | None) -> None:
@@ -182,13 +201,16 @@ class _Schedule:
             return
         if p.task is None or p.task_id is None:
             raise RuntimeError("a task to decide has no formulas")  # excluded by _known
-        job = (p.task, p.task_id, runner.settings, runner.known(p.task_id), runner.versions)
+        known = self.knowns.pop(p.task_id, None)
+        if known is None:
+            known = runner.known(p.task_id)
+        job = (p.task, p.task_id, runner.settings, known, runner.versions)
         if self.pool is None:
             outcome, fresh, calls = _run_task_job(job)
             runner.store(fresh, calls)
             self.resolved(key, outcome)
         else:
-            self.running[self.pool.submit(_run_task_job, job)] = ("task", key)
+            self.track(self.pool.submit(_run_task_job, job), "task", key)
 
     def resolved(self, key: str, outcome: Sample) -> None:
         self.decided[key] = outcome
