@@ -88,6 +88,7 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
             single=vocab.words[i] == 1,
             constants=constants,
             quantified=not vocab.ground[i],
+            depth=2 if vocab.words[i] <= 2 else 3,
         )
         rules.append(shape_rules(shape))
         blocks.append("\n".join(rules))

@@ -11,7 +11,9 @@ sentence, three optional constraints, each a variant of the same rules:
 - ``compound``: at least two atoms (the sentence has two content-word groups);
 - ``negate``: a negation sign somewhere (the sentence says ``not``, ``no`` ...).
 
-Every formula is closed: outside a quantifier an atom's terms are constants
+A short sentence (two content words) gets two levels, at most two units
+of at most two atoms (``Shape.depth``): room for ``(A | B) & -(A & B)``, none
+for a run-away formula. Every formula is closed: outside a quantifier an atom's terms are constants
 (``Shape.constants``), inside one they may be variables too; a sentence about
 named individuals only may have no quantifier at all (``Shape.quantified``).
 
@@ -44,6 +46,7 @@ class Shape:
     single: bool = False  # exactly one atom (the sentence has one content-word group)
     constants: str | None = None  # the rule of its constants: the terms outside a quantifier
     quantified: bool = True  # quantifiers allowed (False: a sentence about named individuals)
+    depth: int = 3  # levels of parentheses (2: at most two units of at most two atoms)
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,8 @@ class _Builder:
         self.rules[name] = ""  # reserved; rules refer only to lower levels
         b = f"b-{self.shape.n}"
         alternatives = []
-        for count in range(1, (MAX_UNITS if level > 1 else 2) + 1):
+        wide = level > 1 and not level == self.shape.depth == 2
+        for count in range(1, (MAX_UNITS if wide else 2) + 1):
             if need.compound and count == 1:
                 if level > 1:
                     alternatives.append(self.unit(level, replace(need, compound=False), inner=need))
@@ -184,7 +188,7 @@ def shape_rules(shape: Shape) -> str:
             negate=shape.negate,
             tail=shape.tail is not None,
         )
-        top = builder.formula(3, need)
+        top = builder.formula(shape.depth, need)
     lines = [f"f{shape.n} ::= {top or NOTHING}"]
     lines += [f"{name} ::= {body}" for name, body in builder.rules.items() if body]
     lines.append(f"b-{shape.n} ::= " + " | ".join(f'"{op}"' for op in shape.binops))

@@ -8,7 +8,8 @@ batch, never sampled) and one formula is sampled under that line's grammar,
 up to its newline. llama-cpp-python keeps the evaluated prefix, so each line
 costs only its own tokens, and the samples of one problem share the prompt.
 A line whose formula misses what its sentence demands (``gbnf.Requirement``:
-a negation, a word of its last content group, two atoms) is sampled again.
+a negation, a word of its last content group, two atoms, each name the
+sentence says, no run-away repetition) is drawn again, greedily.
 The completion is the usual TEXT/FOL text, so everything downstream reads it
 as any other.
 """
@@ -22,8 +23,9 @@ from linc.parsers.gbnf import Requirement
 from linc.parsers.llm_prompts import FOL_TAG, TEXT_TAG, Message, one_line
 
 LINE_RETRIES = 1
-"""Further samples of a line whose formula misses a ``Requirement``, under the line's strict
-grammar (which demands it; slower per token, so used only when the model missed it)."""
+"""Further draws of a line whose formula misses a ``Requirement``: greedy (the model's most
+likely formula; a sampled miss tends to be a run-away line that later lines would copy), under
+the line's strict grammar (which demands what was missed)."""
 LINE_TOKENS = 160
 """Token limit of one formula (the grammar bounds a formula well below it)."""
 SEED_STRIDE = 7919
@@ -69,8 +71,8 @@ def decode_lines(
 ) -> tuple[str, int, int]:
     """Sample one formula per sentence; the TEXT/FOL text, prompt tokens evaluated, tokens sampled.
 
-    A formula that misses its sentence's ``Requirement`` is sampled again (another
-    seed, under ``strict[j]`` when given), up to ``LINE_RETRIES`` times.
+    A formula that misses its sentence's ``Requirement`` is drawn again (greedily, under
+    ``strict[j]`` when given), up to ``LINE_RETRIES`` times.
     """
     prompt = gemma_prompt(messages)
     text = ""
@@ -85,7 +87,7 @@ def decode_lines(
                 prompt=prompt + text,
                 grammar=compile_grammar(strict[j] if retry and strict else grammar),
                 max_tokens=LINE_TOKENS,
-                temperature=params.get("temperature", 0.8),
+                temperature=0.0 if retry else params.get("temperature", 0.8),
                 top_p=params.get("top_p") or 0.95,
                 seed=None if seed is None else seed + j * SEED_STRIDE + retry,
                 stop=["\n"],

@@ -80,7 +80,9 @@ def test_whole_completion_grammars_fix_the_line_count(acceptor: Acceptor) -> Non
 def test_the_subject_leads_unless_the_sentence_reverses_it(acceptor: Acceptor) -> None:
     (cats,) = line_grammars(["All cats are mammals."])
     assert acceptor.accepts(cats, "all x. (Cat(x) -> Mammal(x))\n")
-    assert acceptor.accepts(cats, "all x. ((Cat(x)) -> (Mammal(x)))\n")
+    (purring,) = line_grammars(["All cats that purr are mammals."])  # three words: three levels
+    assert acceptor.accepts(purring, "all x. ((Cat(x) & Purr(x)) -> Mammal(x))\n")
+    assert not acceptor.accepts(purring, "all x. ((Purr(x) & Cat(x)) -> Mammal(x))\n")
     assert not acceptor.accepts(cats, "all x. (Mammal(x) -> Cat(x))\n")
     (postfix,) = line_grammars(["Anna passes if Anna studies."])
     assert acceptor.accepts(postfix, "Study(Anna) -> Pass(Anna)\n")
@@ -91,7 +93,7 @@ def test_each_content_group_shows_and_one_group_is_one_atom(acceptor: Acceptor) 
     sentences = ["All cats are mammals.", "Tom is a cat.", "No birds are insects."]
     cats, tom, birds = line_grammars(sentences, strict=True)
     assert not acceptor.accepts(cats, "all x. (Cat(x) -> Cat(x))\n")  # "mammals" left out
-    assert acceptor.accepts(cats, "all x. (Cat(x) -> (Mammal(x) & Cat(x)))\n")
+    assert acceptor.accepts(cats, "all x. (Cat(x) -> Mammal(x))\n")
     assert acceptor.accepts(tom, "Cat(Tom)\n")
     assert not acceptor.accepts(tom, "Cat(Tom) -> Cat(Tom)\n")  # one group, one atom
     assert acceptor.accepts(birds, "all x. (Bird(x) -> -Insect(x))\n")
@@ -135,3 +137,15 @@ def test_each_name_a_sentence_says_is_in_its_formula_and_repetition_is_refused()
     assert knows.met("Know(Lucy, Mark)") and not knows.met("Know(Lucy)")
     assert shy.met("all x. (Jompus(x) -> -Shy(x))")
     assert not shy.met("all x. (Jompus(x) & (Jompus(x) & Jompus(x)) & (Jompus(x) & -Shy(x)))")
+
+
+def test_a_short_sentence_leaves_no_room_for_a_run_away_formula(acceptor: Acceptor) -> None:
+    (aggressive,) = line_grammars(["Each yumpus is aggressive."])
+    assert acceptor.accepts(aggressive, "all x. (Yumpus(x) -> Aggressive(x))\n")
+    assert acceptor.accepts(aggressive, "all x. (Yumpus(x)) -> all x. (Aggressive(x))\n")
+    loop = "all x. (Yumpus(x) -> Yumpus(x)) -> "
+    runaway = loop + loop + "all x. (Yumpus(x) -> Aggressive(x))\n"  # as the model once wrote
+    assert not acceptor.accepts(aggressive, runaway)
+    assert not acceptor.accepts(aggressive, "all x. (Yumpus(x) -> all x. (Aggressive(x)))\n")
+    (either,) = line_grammars(["Max is either red or blue."])
+    assert acceptor.accepts(either, "(Red(Max) | Blue(Max)) & -(Red(Max) & Blue(Max))\n")
