@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 from collections import Counter
@@ -94,6 +95,17 @@ class RecordedHandler(BaseHTTPRequestHandler):
 
     server: RecordedHTTPServer
     protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16
+    """A buffered writer: the status line, headers and body leave in one send when the
+    handler flushes (two small sends on a kept-alive connection wait ~40 ms for the
+    client's delayed ACK: Nagle's algorithm)."""
+
+    def setup(self) -> None:
+        super().setup()
+        try:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # not a TCP socket
+            pass
 
     def do_GET(self) -> None:
         self._handle("GET")
