@@ -85,3 +85,15 @@ def test_the_procedure_decides_the_same_with_and_without_pairs() -> None:
         assert calls == 2 and len(fresh) == 2
         if not paired.inconsistent:
             assert paired.verdict is single.verdict
+
+
+def test_the_version_read_without_importing_z3_is_z3s_own() -> None:
+    """Proof-cache keys hold the version: reading it from the distribution changes none."""
+    import z3
+
+    from linc.backends.z3 import Z3Backend, installed_version
+
+    found = installed_version()
+    if found is not None:
+        assert found == z3.get_version_string()
+    assert Z3Backend().available().version == z3.get_version_string()
