@@ -182,8 +182,17 @@ def _key_frame(
 
 def all_keys(settings: Settings, versions: dict[str, str], task_id: str) -> list[str]:
     """Every proof-cache key the procedure may look up for one task."""
+    return [frame(task_id) for frame in _frames(settings, tuple(versions.items()))]
+
+
+@functools.lru_cache(maxsize=64)
+def _frames(
+    settings: Settings, versions: tuple[tuple[str, str], ...]
+) -> list[Callable[[str], str]]:
+    """The key frames of ``all_keys``, backends in order, each direction in turn."""
+    found = dict(versions)
     return [
-        key_of(settings, versions, name, task_id, direction)
+        _key_frame(settings, name, found.get(name, ""), direction)
         for name in settings.backends
         for direction in DIRECTIONS
     ]

@@ -57,3 +57,17 @@ def test_key_of_matches_proof_key() -> None:
                 direction=direction,
             )
             assert key_of(settings, versions, backend, "t" * 64, direction) == expected
+
+
+def test_all_keys_are_each_backends_keys_in_order() -> None:
+    from linc.procedure import all_keys, key_of
+    from linc.settings import Settings
+
+    settings = Settings.preset_of("best")
+    versions = {"z3": "1.2.3", "prover9": "2009", "eprover": "3.0"}
+    expected = [
+        key_of(settings, versions, name, "t" * 64, direction)
+        for name in settings.backends
+        for direction in ("goal", "negation")
+    ]
+    assert all_keys(settings, versions, "t" * 64) == expected
