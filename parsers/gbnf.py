@@ -70,6 +70,7 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
         if vocab.tail[i] and strict:
             rules.append(f"t{i} ::= {_alternatives(vocab.tail[i])}")
             tail = f"t{i}"
+        short = vocab.words[i] <= 2
         binops = [" & ", " -> "]
         if vocab.disjunction[i]:
             binops.append(" | ")
@@ -88,7 +89,8 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
             single=vocab.words[i] == 1,
             constants=constants,
             quantified=not vocab.ground[i],
-            depth=2 if vocab.words[i] <= 2 else 3,
+            depth=2 if short else 3,
+            names=(names, vocab.lead[i] or names, vocab.tail[i] or names) if short else (),
         )
         rules.append(shape_rules(shape))
         blocks.append("\n".join(rules))

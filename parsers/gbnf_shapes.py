@@ -47,6 +47,8 @@ class Shape:
     constants: str | None = None  # the rule of its constants: the terms outside a quantifier
     quantified: bool = True  # quantifiers allowed (False: a sentence about named individuals)
     depth: int = 3  # levels of parentheses (2: at most two units of at most two atoms)
+    names: tuple[tuple[str, ...], ...] = ()  # at depth 2: the (any, lead, tail) predicate names;
+    # two atoms joined then name two different predicates
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,22 @@ class _Builder:
             return ""
         return ('"-" ' if need.negate else self.neg) + atom
 
+    def pair(self, first: _Need, second: _Need) -> str:
+        """Two atoms joined, naming two different predicates (``A(x) -> A(x)`` says nothing)."""
+        every, lead, tail = self.shape.names
+        term = self.shape.term if first.open else self.shape.constants
+        if term is None or any(n.lead and n.tail for n in (first, second)):
+            return ""
+        b, options = f"b-{self.shape.n}", []
+        args = f'"(" {term} (", " {term}){{0,{MAX_ARITY - 1}}} ")"'
+        for p in lead if first.lead else tail if first.tail else every:
+            for q in tail if second.tail else every:
+                if p != q:
+                    sign_p = '"-" ' if first.negate else self.neg
+                    sign_q = '"-" ' if second.negate else self.neg
+                    options.append(f'{sign_p}"{p}" {args} {b} {sign_q}"{q}" {args}')
+        return " | ".join(options)
+
     def formula(self, level: int, need: _Need) -> str:
         """The rule of a formula ``level`` deep holding ``need``; "" when none can."""
         name = f"f{level}{need.flags}-{self.shape.n}"
@@ -111,12 +129,16 @@ class _Builder:
                     alternatives.append(self.unit(level, replace(need, compound=False), inner=need))
                 continue
             for negs, tails in _marks(count, need):
-                parts = []
-                for i in range(count):
-                    each = _Need(
+                needs = [
+                    _Need(
                         lead=need.lead and i == 0, negate=i == negs, tail=i == tails, open=need.open
                     )
-                    parts.append(self.unit(level, each) if level > 1 else self.signed_atom(each))
+                    for i in range(count)
+                ]
+                if level == 1 and count == 2 and self.shape.names:
+                    alternatives.append(self.pair(*needs))
+                    continue
+                parts = [self.unit(level, n) if level > 1 else self.signed_atom(n) for n in needs]
                 if all(parts):
                     alternatives.append(f" {b} ".join(parts))
         self.rules[name] = " | ".join(a for a in alternatives if a)

@@ -149,3 +149,13 @@ def test_a_short_sentence_leaves_no_room_for_a_run_away_formula(acceptor: Accept
     assert not acceptor.accepts(aggressive, "all x. (Yumpus(x) -> all x. (Aggressive(x)))\n")
     (either,) = line_grammars(["Max is either red or blue."])
     assert acceptor.accepts(either, "(Red(Max) | Blue(Max)) & -(Red(Max) & Blue(Max))\n")
+
+
+def test_two_joined_atoms_of_a_short_sentence_name_different_predicates(
+    acceptor: Acceptor,
+) -> None:
+    aggressive, cats = line_grammars(["Each yumpus is aggressive.", "No cats are dogs."])
+    assert not acceptor.accepts(aggressive, "all x. (Yumpus(x) -> Yumpus(x))\n")
+    assert acceptor.accepts(aggressive, "all x. (Yumpus(x) -> Aggressive(x))\n")
+    assert not acceptor.accepts(cats, "all x. (Cat(x) -> -Cat(x))\n")
+    assert acceptor.accepts(cats, "all x. (Cat(x) -> -Dog(x))\n")
