@@ -138,24 +138,33 @@ class _Builder:
                 if level == 1 and count == 2 and self.shape.names:
                     alternatives.append(self.pair(*needs))
                     continue
-                parts = [self.unit(level, n) if level > 1 else self.signed_atom(n) for n in needs]
+                # a short sentence's two top units are unquantified: one quantifier says it
+                bare = count > 1 and level == self.shape.depth == 2
+                parts = [
+                    self.unit(level, n, bare=bare) if level > 1 else self.signed_atom(n)
+                    for n in needs
+                ]
                 if all(parts):
                     alternatives.append(f" {b} ".join(parts))
         self.rules[name] = " | ".join(a for a in alternatives if a)
         return name if self.rules[name] else ""
 
-    def unit(self, level: int, need: _Need, *, inner: _Need | None = None) -> str:
-        """A unit; ``inner``: what a parenthesised body must hold instead (no lone atom then).
-        Variables only inside a quantifier (every formula is closed); "" when no unit can."""
+    def unit(
+        self, level: int, need: _Need, *, inner: _Need | None = None, bare: bool = False
+    ) -> str:
+        """A unit; ``inner``: what a parenthesised body must hold instead (no lone atom then);
+        ``bare``: no quantifier. Variables only inside a quantifier (every formula is closed);
+        "" when no unit can."""
         body_need = inner or need
-        name = f"u{level}{need.flags}{'i' + body_need.flags if inner else ''}-{self.shape.n}"
+        flags = f"{need.flags}{'i' + body_need.flags if inner else ''}{'b' if bare else ''}"
+        name = f"u{level}{flags}-{self.shape.n}"
         if name in self.rules:
             return name if self.rules[name] else ""
         neg = self.neg
         alternatives = [self.signed_atom(need)] if inner is None else []
         plain = self.formula(level - 1, replace(body_need, negate=False))
         scoped = self.formula(level - 1, replace(body_need, negate=False, open=True))
-        quantified = self.shape.quantified
+        quantified = self.shape.quantified and not bare
         if need.negate or body_need.negate:
             marked = self.formula(level - 1, body_need)
             marked_scoped = self.formula(level - 1, replace(body_need, open=True))

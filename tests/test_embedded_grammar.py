@@ -142,7 +142,8 @@ def test_each_name_a_sentence_says_is_in_its_formula_and_repetition_is_refused()
 def test_a_short_sentence_leaves_no_room_for_a_run_away_formula(acceptor: Acceptor) -> None:
     (aggressive,) = line_grammars(["Each yumpus is aggressive."])
     assert acceptor.accepts(aggressive, "all x. (Yumpus(x) -> Aggressive(x))\n")
-    assert acceptor.accepts(aggressive, "all x. (Yumpus(x)) -> all x. (Aggressive(x))\n")
+    repeated = "all x. (Yumpus(x) -> Aggressive(x)) -> all x. (Yumpus(x) -> Aggressive(x))\n"
+    assert not acceptor.accepts(aggressive, repeated)  # two top units: neither quantified
     loop = "all x. (Yumpus(x) -> Yumpus(x)) -> "
     runaway = loop + loop + "all x. (Yumpus(x) -> Aggressive(x))\n"  # as the model once wrote
     assert not acceptor.accepts(aggressive, runaway)
