@@ -164,6 +164,26 @@ class Translator:
         self.names = Namer(reserved=RESERVED)
         self.deadline = deadline
         self.stopped = stopped
+        # the terms are built with Z3's C API as z3's own wrappers build them, less their
+        # sort checks and coercions (the translator's sorts always fit): the same terms
+        from z3 import z3core
+
+        self._core = z3core
+        self._ref = ctx.ref()
+        self._array = z3.Ast
+        self._bool_ref, self._expr_ref, self._quantifier = z3.BoolRef, z3.ExprRef, z3.QuantifierRef
+        self._no_name = z3.to_symbol("", ctx)  # a quantifier's qid and skolem id, as z3.ForAll
+        self._no_patterns = (z3.Pattern * 0)()
+        self._no_asts = (z3.Ast * 0)()
+
+    def _app(self, decl: Any, args: Sequence[Any], wrap: Any) -> Any:
+        """``decl(*args)``, wrapped as ``wrap`` (``BoolRef`` for a predicate, else ``ExprRef``)."""
+        n = len(args)
+        array = (self._array * n)(*[a.ast for a in args])
+        return wrap(self._core.Z3_mk_app(self._ref, decl.ast, n, array), self.ctx)
+
+    def _bool(self, ast: Any) -> Any:
+        return self._bool_ref(ast, self.ctx)
 
     def pred(self, name: str, arity: int) -> Any:
         key = (name, arity)
@@ -204,14 +224,16 @@ class Translator:
             raise OutOfTime()
 
     def term(self, t: Term) -> Any:
+        if isinstance(t, (Var, Const)):
+            return self._term(t, [])
         return walk.fold(t, self._term, terms=True, memo=False)
 
     def _term(self, t: Term, args: list[Any]) -> Any:
         if isinstance(t, Var):
             return self.var(t.name)
         if isinstance(t, Const):
-            return self.func(t.name, 0)()
-        return self.func(t.name, len(t.args))(*args)
+            return self._app(self.func(t.name, 0), (), self._expr_ref)
+        return self._app(self.func(t.name, len(t.args)), args, self._expr_ref)
 
     def formula(self, f: Formula) -> Any:
         # no memo: held results would keep Z3 from reusing the ids of the
@@ -221,28 +243,46 @@ class Translator:
     def _formula(self, f: Formula, parts: list[Any]) -> Any:
         if self.deadline is not None or self.stopped is not None:
             self.poll()
-        z3 = self.z3
+        core, ref = self._core, self._ref
         if isinstance(f, Pred):
-            decl = self.pred(f.name, len(f.args))
-            return decl(*(self.term(a) for a in f.args)) if f.args else decl()
+            return self._app(
+                self.pred(f.name, len(f.args)), [self.term(a) for a in f.args], self._bool_ref
+            )
         if isinstance(f, Eq):
-            return self.term(f.left) == self.term(f.right)
+            left, right = self.term(f.left), self.term(f.right)
+            return self._bool(core.Z3_mk_eq(ref, left.ast, right.ast))
         if isinstance(f, Not):
-            return z3.Not(parts[0])
-        if isinstance(f, And):
+            return self._bool(core.Z3_mk_not(ref, parts[0].ast))
+        if isinstance(f, (And, Or)) and parts:
+            array = (self._array * len(parts))(*[p.ast for p in parts])
+            build = core.Z3_mk_and if isinstance(f, And) else core.Z3_mk_or
+            return self._bool(build(ref, len(parts), array))
+        if isinstance(f, Implies):
+            return self._bool(core.Z3_mk_implies(ref, parts[0].ast, parts[1].ast))
+        if isinstance(f, Iff):
+            return self._bool(core.Z3_mk_eq(ref, parts[0].ast, parts[1].ast))
+        if isinstance(f, Xor):
+            return self._bool(core.Z3_mk_xor(ref, parts[0].ast, parts[1].ast))
+        if isinstance(f, (ForAll, Exists)):
+            return self._quantify(isinstance(f, ForAll), self.var(f.var.name), parts[0])
+        return self._constant(f, parts)
+
+    def _quantify(self, forall: bool, var: Any, body: Any) -> Any:
+        """``z3.ForAll([var], body)`` (or ``Exists``): weight 1, no qid, no patterns."""
+        name = self._no_name
+        bound = (self._array * 1)(var.ast)
+        ast = self._core.Z3_mk_quantifier_const_ex(
+            self._ref, forall, 1, name, name, 1, bound, 0, self._no_patterns, 0, self._no_asts,
+            body.ast,
+        )  # fmt: skip
+        return self._quantifier(ast, self.ctx)
+
+    def _constant(self, f: Formula, parts: list[Any]) -> Any:
+        z3 = self.z3
+        if isinstance(f, And):  # no conjuncts: as z3 reads it
             return z3.And(*parts)
         if isinstance(f, Or):
             return z3.Or(*parts)
-        if isinstance(f, Implies):
-            return z3.Implies(parts[0], parts[1])
-        if isinstance(f, Iff):
-            return parts[0] == parts[1]
-        if isinstance(f, Xor):
-            return z3.Xor(parts[0], parts[1])
-        if isinstance(f, (ForAll, Exists)):
-            return (z3.ForAll if isinstance(f, ForAll) else z3.Exists)(
-                [self.var(f.var.name)], parts[0]
-            )
         if isinstance(f, Top):
             return z3.BoolVal(True, self.ctx)
         if isinstance(f, Bottom):
