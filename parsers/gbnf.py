@@ -59,10 +59,15 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
             continue
         names = vocab.predicates[i] or vocab.all_predicates or ("P",)
         rules = [f"p{i} ::= {_alternatives(names)}"]
-        term, constants = "var", None
+        term, constants, arguments = "var", None, None
         if vocab.line_constants[i]:
             rules.append(f"c{i} ::= {_alternatives(vocab.line_constants[i])}")
-            term, constants = f"(var | c{i})", f"c{i}"
+            term = f"(var | c{i})"
+            constants = None if vocab.quantifier[i] else f"c{i}"  # "every": a quantifier leads
+        if vocab.ground[i] and vocab.words[i] == 1 and len(vocab.named[i]) == 2:
+            x, y = (gbnf_literal(name) for name in vocab.named[i])  # "Lucy knows Mark"
+            rules.append(f'r{i} ::= "(" {x} ", " {y} ")" | "(" {y} ", " {x} ")"')
+            arguments = f"r{i}"
         lead = tail = None
         if vocab.lead[i] and set(vocab.lead[i]) != set(names):
             rules.append(f"l{i} ::= {_alternatives(vocab.lead[i])}")
@@ -89,6 +94,7 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
             single=vocab.words[i] == 1,
             constants=constants,
             quantified=not vocab.ground[i],
+            arguments=arguments,
             depth=2 if short else 3,
             names=(names, vocab.lead[i] or names, vocab.tail[i] or names) if short else (),
         )

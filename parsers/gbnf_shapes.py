@@ -47,6 +47,7 @@ class Shape:
     constants: str | None = None  # the rule of its constants: the terms outside a quantifier
     quantified: bool = True  # quantifiers allowed (False: a sentence about named individuals)
     depth: int = 3  # levels of parentheses (2: at most two units of at most two atoms)
+    arguments: str | None = None  # the rule of a one-atom sentence's arguments, when fixed
     names: tuple[tuple[str, ...], ...] = ()  # at depth 2: the (any, lead, tail) predicate names;
     # two atoms joined then name two different predicates
 
@@ -187,6 +188,9 @@ class _Builder:
         """The formula of a one-word sentence: one atom, maybe negated, maybe quantified."""
         lead = "l" if self.shape.lead else ""
         a, o, neg = self.atom(lead, False), self.atom(lead, True), self.neg
+        if self.shape.arguments:
+            a = f"ar-{self.shape.n}"
+            self.rules[a] = f"{self.shape.lead or self.shape.pred} {self.shape.arguments}"
         quantified = self.shape.quantified
         if self.shape.negate:
             alternatives = [

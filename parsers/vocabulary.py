@@ -56,6 +56,11 @@ GENERAL_CUES = frozenset(
     "that whoever whatever those these they them their".split()
 )
 """Words that make a sentence general (it needs a variable): quantifiers, relatives, plurals."""
+QUANTIFIER_CUES = frozenset(
+    "all every each some any no none nobody nothing something someone somebody everything "
+    "everyone everybody anything anyone anybody".split()
+)
+"""Words that need a quantifier in the formula (not only a variable: ``who`` needs one too)."""
 _COPULAS = frozenset("is are was were be been being not".split())
 
 
@@ -80,6 +85,7 @@ class Vocabulary:
     biconditional: tuple[bool, ...] = ()
     named: tuple[tuple[str, ...], ...] = ()  # the constants the sentence itself names
     ground: tuple[bool, ...] = ()  # about named individuals only: no variable, no quantifier
+    quantifier: tuple[bool, ...] = ()  # says all, some, no, everyone ...: a quantifier leads
 
     @property
     def all_predicates(self) -> tuple[str, ...]:
@@ -228,6 +234,7 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
         tail=tuple(tails),
         words=tuple(counts),
         named=tuple(own),
+        quantifier=tuple(bool(ws & QUANTIFIER_CUES) for ws in lowered),
         ground=tuple(bool(mine) and _is_ground(tokens) for tokens, mine in zip(tokenised, own)),
     )
 

@@ -160,3 +160,13 @@ def test_two_joined_atoms_of_a_short_sentence_name_different_predicates(
     assert acceptor.accepts(aggressive, "all x. (Yumpus(x) -> Aggressive(x))\n")
     assert not acceptor.accepts(cats, "all x. (Cat(x) -> -Cat(x))\n")
     assert acceptor.accepts(cats, "all x. (Cat(x) -> -Dog(x))\n")
+
+
+def test_a_relation_between_two_names_takes_both_and_every_means_a_quantifier(
+    acceptor: Acceptor,
+) -> None:
+    helps, everyone = line_grammars(["John helps Maria.", "Everyone who loves Bob is happy."])
+    assert acceptor.accepts(helps, "Help(John, Maria)\n")
+    assert not acceptor.accepts(helps, "Help(John)\n")
+    assert acceptor.accepts(everyone, "all x. (Love(x, Bob) -> Happy(x))\n")
+    assert not acceptor.accepts(everyone, "Love(Bob) -> Happy(Bob)\n")  # "everyone": no x
