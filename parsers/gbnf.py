@@ -32,6 +32,7 @@ from linc.parsers.vocabulary import vocabulary
 _SHARED = r"""
 quants ::= quant (" " quant){0,2} " "
 quant ::= ("all " | "exists ") var "."
+alls ::= "all " var "." (" all " var "."){0,2} " "
 var ::= [x-z]
 anyname ::= [A-Z] [a-zA-Z0-9_]{0,24}
 """
@@ -95,6 +96,7 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
             constants=constants,
             quantified=not vocab.ground[i],
             arguments=arguments,
+            quants="alls" if vocab.conditional[i] else "quants",
             depth=2 if short else 3,
             names=(names, vocab.lead[i] or names, vocab.tail[i] or names) if short else (),
         )

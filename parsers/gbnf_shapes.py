@@ -13,7 +13,8 @@ sentence, three optional constraints, each a variant of the same rules:
 
 A short sentence (two content words) gets two levels, at most two units
 of at most two atoms (``Shape.depth``): room for ``(A | B) & -(A & B)``, none
-for a run-away formula. Every formula is closed: outside a quantifier an atom's terms are constants
+for a run-away formula. Top-level units, when there are several, carry no
+quantifier. Every formula is closed: outside a quantifier an atom's terms are constants
 (``Shape.constants``), inside one they may be variables too; a sentence about
 named individuals only may have no quantifier at all (``Shape.quantified``).
 
@@ -48,6 +49,7 @@ class Shape:
     quantified: bool = True  # quantifiers allowed (False: a sentence about named individuals)
     depth: int = 3  # levels of parentheses (2: at most two units of at most two atoms)
     arguments: str | None = None  # the rule of a one-atom sentence's arguments, when fixed
+    quants: str = "quants"  # the rule of the outermost quantifier prefix ("alls": universal)
     names: tuple[tuple[str, ...], ...] = ()  # at depth 2: the (any, lead, tail) predicate names;
     # two atoms joined then name two different predicates
 
@@ -139,8 +141,9 @@ class _Builder:
                 if level == 1 and count == 2 and self.shape.names:
                     alternatives.append(self.pair(*needs))
                     continue
-                # a short sentence's two top units are unquantified: one quantifier says it
-                bare = count > 1 and level == self.shape.depth == 2
+                # the top units of a sentence's formula are unquantified when there are two or
+                # three: one quantifier says a sentence (and a run-away repeats quantified units)
+                bare = count > 1 and level == self.shape.depth
                 parts = [
                     self.unit(level, n, bare=bare) if level > 1 else self.signed_atom(n)
                     for n in needs
@@ -166,20 +169,21 @@ class _Builder:
         plain = self.formula(level - 1, replace(body_need, negate=False))
         scoped = self.formula(level - 1, replace(body_need, negate=False, open=True))
         quantified = self.shape.quantified and not bare
+        q = self.shape.quants if level == self.shape.depth else "quants"  # inner: either
         if need.negate or body_need.negate:
             marked = self.formula(level - 1, body_need)
             marked_scoped = self.formula(level - 1, replace(body_need, open=True))
             alternatives += [
                 plain and f'"-" "(" {plain} ")"',
                 marked and f'{neg}"(" {marked} ")"',
-                quantified and scoped and f'"-" quants {neg}"(" {scoped} ")"',
-                quantified and scoped and f'quants "-" "(" {scoped} ")"',
-                quantified and marked_scoped and f'{neg}quants {neg}"(" {marked_scoped} ")"',
+                quantified and scoped and f'"-" {q} {neg}"(" {scoped} ")"',
+                quantified and scoped and f'{q} "-" "(" {scoped} ")"',
+                quantified and marked_scoped and f'{neg}{q} {neg}"(" {marked_scoped} ")"',
             ]
         else:
             alternatives += [
                 plain and f'{neg}"(" {plain} ")"',
-                quantified and scoped and f'{neg}quants {neg}"(" {scoped} ")"',
+                quantified and scoped and f'{neg}{q} {neg}"(" {scoped} ")"',
             ]
         self.rules[name] = " | ".join(a for a in alternatives if a)
         return name if self.rules[name] else ""
@@ -191,16 +195,16 @@ class _Builder:
         if self.shape.arguments:
             a = f"ar-{self.shape.n}"
             self.rules[a] = f"{self.shape.lead or self.shape.pred} {self.shape.arguments}"
-        quantified = self.shape.quantified
+        quantified, q = self.shape.quantified, self.shape.quants
         if self.shape.negate:
             alternatives = [
                 a and f'"-" {a}',
-                quantified and f'"-" quants {neg}"(" {neg}{o} ")"',
-                quantified and f'quants "-" "(" {o} ")"',
-                quantified and f'quants "(" "-" {o} ")"',
+                quantified and f'"-" {q} {neg}"(" {neg}{o} ")"',
+                quantified and f'{q} "-" "(" {o} ")"',
+                quantified and f'{q} "(" "-" {o} ")"',
             ]
         else:
-            alternatives = [a and f"{neg}{a}", quantified and f'{neg}quants {neg}"(" {neg}{o} ")"']
+            alternatives = [a and f"{neg}{a}", quantified and f'{neg}{q} {neg}"(" {neg}{o} ")"']
         return " | ".join(a for a in alternatives if a)
 
 

@@ -61,6 +61,8 @@ QUANTIFIER_CUES = frozenset(
     "everyone everybody anything anyone anybody".split()
 )
 """Words that need a quantifier in the formula (not only a variable: ``who`` needs one too)."""
+_INDEFINITES = frozenset("something someone somebody anything anyone anybody a an".split())
+"""In a conditional these mean every (``If something is red then it is big``)."""
 _COPULAS = frozenset("is are was were be been being not".split())
 
 
@@ -86,6 +88,7 @@ class Vocabulary:
     named: tuple[tuple[str, ...], ...] = ()  # the constants the sentence itself names
     ground: tuple[bool, ...] = ()  # about named individuals only: no variable, no quantifier
     quantifier: tuple[bool, ...] = ()  # says all, some, no, everyone ...: a quantifier leads
+    conditional: tuple[bool, ...] = ()  # "if something ... then it ...": universal only
 
     @property
     def all_predicates(self) -> tuple[str, ...]:
@@ -235,6 +238,9 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
         words=tuple(counts),
         named=tuple(own),
         quantifier=tuple(bool(ws & QUANTIFIER_CUES) for ws in lowered),
+        conditional=tuple(
+            bool(ws & {"if", "when", "whenever"}) and bool(ws & _INDEFINITES) for ws in lowered
+        ),
         ground=tuple(bool(mine) and _is_ground(tokens) for tokens, mine in zip(tokenised, own)),
     )
 

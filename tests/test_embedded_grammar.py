@@ -170,3 +170,13 @@ def test_a_relation_between_two_names_takes_both_and_every_means_a_quantifier(
     assert not acceptor.accepts(helps, "Help(John)\n")
     assert acceptor.accepts(everyone, "all x. (Love(x, Bob) -> Happy(x))\n")
     assert not acceptor.accepts(everyone, "Love(Bob) -> Happy(Bob)\n")  # "everyone": no x
+
+
+def test_if_something_means_every_and_a_formula_has_one_outer_quantifier(
+    acceptor: Acceptor,
+) -> None:
+    (rule,) = line_grammars(["If something is quiet and cold then it is smart."])
+    assert acceptor.accepts(rule, "all x. ((Quiet(x) & Cold(x)) -> Smart(x))\n")
+    assert not acceptor.accepts(rule, "exists x. ((Quiet(x) & Cold(x)) -> Smart(x))\n")
+    repeated = "all x. (Quiet(x) -> Smart(x)) -> all x. (Cold(x) -> Smart(x))\n"
+    assert not acceptor.accepts(rule, repeated)
