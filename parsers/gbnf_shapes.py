@@ -168,22 +168,22 @@ class _Builder:
         alternatives = [self.signed_atom(need)] if inner is None else []
         plain = self.formula(level - 1, replace(body_need, negate=False))
         scoped = self.formula(level - 1, replace(body_need, negate=False, open=True))
-        quantified = self.shape.quantified and not bare
         q = self.shape.quants if level == self.shape.depth else "quants"  # inner: either
+        q = q if self.shape.quantified and not bare else ""  # "": no quantified alternative
         if need.negate or body_need.negate:
             marked = self.formula(level - 1, body_need)
             marked_scoped = self.formula(level - 1, replace(body_need, open=True))
             alternatives += [
                 plain and f'"-" "(" {plain} ")"',
                 marked and f'{neg}"(" {marked} ")"',
-                quantified and scoped and f'"-" {q} {neg}"(" {scoped} ")"',
-                quantified and scoped and f'{q} "-" "(" {scoped} ")"',
-                quantified and marked_scoped and f'{neg}{q} {neg}"(" {marked_scoped} ")"',
+                q and scoped and f'"-" {q} {neg}"(" {scoped} ")"',
+                q and scoped and f'{q} "-" "(" {scoped} ")"',
+                q and marked_scoped and f'{neg}{q} {neg}"(" {marked_scoped} ")"',
             ]
         else:
             alternatives += [
                 plain and f'{neg}"(" {plain} ")"',
-                quantified and scoped and f'{neg}{q} {neg}"(" {scoped} ")"',
+                q and scoped and f'{neg}{q} {neg}"(" {scoped} ")"',
             ]
         self.rules[name] = " | ".join(a for a in alternatives if a)
         return name if self.rules[name] else ""
@@ -195,16 +195,16 @@ class _Builder:
         if self.shape.arguments:
             a = f"ar-{self.shape.n}"
             self.rules[a] = f"{self.shape.lead or self.shape.pred} {self.shape.arguments}"
-        quantified, q = self.shape.quantified, self.shape.quants
+        q = self.shape.quants if self.shape.quantified else ""
         if self.shape.negate:
             alternatives = [
                 a and f'"-" {a}',
-                quantified and f'"-" {q} {neg}"(" {neg}{o} ")"',
-                quantified and f'{q} "-" "(" {o} ")"',
-                quantified and f'{q} "(" "-" {o} ")"',
+                q and f'"-" {q} {neg}"(" {neg}{o} ")"',
+                q and f'{q} "-" "(" {o} ")"',
+                q and f'{q} "(" "-" {o} ")"',
             ]
         else:
-            alternatives = [a and f"{neg}{a}", quantified and f'{neg}{q} {neg}"(" {neg}{o} ")"']
+            alternatives = [a and f"{neg}{a}", q and f'{neg}{q} {neg}"(" {neg}{o} ")"']
         return " | ".join(a for a in alternatives if a)
 
 
