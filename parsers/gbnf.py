@@ -65,9 +65,8 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
             rules.append(f"c{i} ::= {_alternatives(vocab.line_constants[i])}")
             term = f"(var | c{i})"
             constants = None if vocab.quantifier[i] else f"c{i}"  # "every": a quantifier leads
-        if vocab.ground[i] and vocab.words[i] == 1 and len(vocab.named[i]) == 2:
-            x, y = (gbnf_literal(name) for name in vocab.named[i])  # "Lucy knows Mark"
-            rules.append(f'r{i} ::= "(" {x} ", " {y} ")" | "(" {y} ", " {x} ")"')
+        if vocab.ground[i] and vocab.words[i] == 1 and len(vocab.named[i]) in (1, 2):
+            rules.append(f"r{i} ::= {_arguments(vocab.named[i], sentences[i])}")
             arguments = f"r{i}"
         lead = tail = None
         if vocab.lead[i] and set(vocab.lead[i]) != set(names):
@@ -103,6 +102,18 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
         rules.append(shape_rules(shape))
         blocks.append("\n".join(rules))
     return blocks
+
+
+def _arguments(names: Sequence[str], sentence: str) -> str:
+    """The arguments of a one-word sentence about ``names``: ``Red(Bob)``; ``Like(Bear, Cat)``
+    for ``The bear likes the cat``, the subject first (either order in a passive, ``by``)."""
+    literals = [gbnf_literal(name) for name in names]
+    if len(literals) == 1:
+        return f'"(" {literals[0]} ")"'
+    x, y = literals
+    if "by" in sentence.lower().split():
+        return f'"(" {x} ", " {y} ")" | "(" {y} ", " {x} ")"'
+    return f'"(" {x} ", " {y} ")"'
 
 
 def _formula_rules(

@@ -168,6 +168,13 @@ def test_a_relation_between_two_names_takes_both_and_every_means_a_quantifier(
     helps, everyone = line_grammars(["John helps Maria.", "Everyone who loves Bob is happy."])
     assert acceptor.accepts(helps, "Help(John, Maria)\n")
     assert not acceptor.accepts(helps, "Help(John)\n")
+    assert not acceptor.accepts(helps, "Help(Maria, John)\n")  # the subject comes first
+    big, liked = line_grammars(["The mouse is big.", "The cat is liked by the bear."])
+    assert acceptor.accepts(big, "Big(Mouse)\n") and not acceptor.accepts(
+        big, "Big(Mouse, Mouse)\n"
+    )
+    assert acceptor.accepts(liked, "Liked(Bear, Cat)\n")  # a passive: either order
+    assert acceptor.accepts(liked, "Liked(Cat, Bear)\n")
     assert acceptor.accepts(everyone, "all x. (Love(x, Bob) -> Happy(x))\n")
     assert not acceptor.accepts(everyone, "Love(Bob) -> Happy(Bob)\n")  # "everyone": no x
 
