@@ -49,14 +49,14 @@ def test_a_completion_over_the_cap_is_an_error_on_its_sample(fault_server, tmp_p
 def test_reading_a_long_completion_leaves_the_event_loop_free(
     fault_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the cap raised, a 1 MB completion takes seconds to read: the loop must keep
+    """With the cap raised, a 3 MB completion takes seconds to read: the loop must keep
     serving the other samples' requests meanwhile (a heartbeat shows how long it was held:
     before, as long as the reading; now a small part of it, however loaded the machine)."""
     monkeypatch.setenv("LINC_CACHE_DIR", str(tmp_path / "cache"))
-    fault_server.set_script(["ok"], huge_chars=1_000_000, by_seed={0: "huge"})
+    fault_server.set_script(["ok"], huge_chars=3_000_000, by_seed={0: "huge"})
     options = {"model": "m", "base_url": fault_server.url, "k": 1, "shots": 1, "repair_rounds": 0}
     if "max_completion_chars" in LLMConfig.model_fields:  # (older code, to show it fails there)
-        options["max_completion_chars"] = 2_000_000
+        options["max_completion_chars"] = 4_000_000
     config = LLMConfig.model_validate(options)
     reasoner = Reasoner(config=config, base_url=fault_server.url, cache=False)
     import openai  # noqa: F401 - imported before, so the heartbeat sees only the reading
