@@ -115,6 +115,9 @@ class _Builder:
                     sign_p = '"-" ' if first.negate else self.neg
                     sign_q = '"-" ' if second.negate else self.neg
                     options.append(f'{sign_p}"{p}" {args} {b} {sign_q}"{q}" {args}')
+        if not options:  # one predicate only ("If something likes the cow, the cow likes ...")
+            a, c = self.signed_atom(first), self.signed_atom(second)
+            return f"{a} {b} {c}" if a and c else ""
         return " | ".join(options)
 
     def formula(self, level: int, need: _Need) -> str:
@@ -169,7 +172,9 @@ class _Builder:
         plain = self.formula(level - 1, replace(body_need, negate=False))
         scoped = self.formula(level - 1, replace(body_need, negate=False, open=True))
         q = self.shape.quants if level == self.shape.depth else "quants"  # inner: either
-        q = q if self.shape.quantified and not bare else ""  # "": no quantified alternative
+        # a quantifier prefix leads the formula or sits in another's scope, nowhere else
+        inner_closed = level < self.shape.depth and not need.open
+        q = q if self.shape.quantified and not bare and not inner_closed else ""  # "": none
         if need.negate or body_need.negate:
             marked = self.formula(level - 1, body_need)
             marked_scoped = self.formula(level - 1, replace(body_need, open=True))

@@ -187,3 +187,14 @@ def test_if_something_means_every_and_a_formula_has_one_outer_quantifier(
     assert not acceptor.accepts(rule, "exists x. ((Quiet(x) & Cold(x)) -> Smart(x))\n")
     repeated = "all x. (Quiet(x) -> Smart(x)) -> all x. (Cold(x) -> Smart(x))\n"
     assert not acceptor.accepts(rule, repeated)
+
+
+def test_a_quantifier_leads_or_sits_in_another_and_one_predicate_still_has_a_formula(
+    acceptor: Acceptor,
+) -> None:
+    (chain,) = line_grammars(["If something is red and big and round then it is cold."])
+    nested = "(all x. (Red(x) & Big(x)) -> all x. (Round(x) & Cold(x)))\n"
+    assert not acceptor.accepts(chain, nested)
+    assert acceptor.accepts(chain, "all x. ((Red(x) & Big(x)) & Round(x) -> Cold(x))\n")
+    (likes,) = line_grammars(["If something likes the cow then the cow likes the squirrel."])
+    assert acceptor.accepts(likes, "all x. (Like(x, Cow) -> Like(Cow, Squirrel))\n")
