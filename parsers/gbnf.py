@@ -95,7 +95,8 @@ def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -
             constants=constants,
             quantified=not vocab.ground[i],
             arguments=arguments,
-            quants="alls" if vocab.conditional[i] else "quants",
+            quants="alls" if vocab.conditional[i] or vocab.universal[i] else "quants",
+            universal=vocab.universal[i],
             depth=2 if short else 3,
             names=(names, vocab.lead[i] or names, vocab.tail[i] or names) if short else (),
         )

@@ -50,6 +50,7 @@ class Shape:
     depth: int = 3  # levels of parentheses (2: at most two units of at most two atoms)
     arguments: str | None = None  # the rule of a one-atom sentence's arguments, when fixed
     quants: str = "quants"  # the rule of the outermost quantifier prefix ("alls": universal)
+    universal: bool = False  # "All/Every/Each A ...": the outer quantifier's body is "A -> ..."
     names: tuple[tuple[str, ...], ...] = ()  # at depth 2: the (any, lead, tail) predicate names;
     # two atoms joined then name two different predicates
 
@@ -63,11 +64,12 @@ class _Need:
     negate: bool = False
     tail: bool = False
     open: bool = False  # inside a quantifier: variables allowed
+    implies: bool = False  # joined by "->" (the body of "All A are B")
 
     @property
     def flags(self) -> str:
-        marks = (self.lead, self.compound, self.negate, self.tail, self.open)
-        return "".join(c for c, on in zip("lcmto", marks) if on)
+        marks = (self.lead, self.compound, self.negate, self.tail, self.open, self.implies)
+        return "".join(c for c, on in zip("lcmtor", marks) if on)
 
 
 _FREE = _Need()
@@ -101,13 +103,13 @@ class _Builder:
             return ""
         return ('"-" ' if need.negate else self.neg) + atom
 
-    def pair(self, first: _Need, second: _Need) -> str:
+    def pair(self, first: _Need, second: _Need, b: str) -> str:
         """Two atoms joined, naming two different predicates (``A(x) -> A(x)`` says nothing)."""
         every, lead, tail = self.shape.names
         term = self.shape.term if first.open else self.shape.constants
         if term is None or any(n.lead and n.tail for n in (first, second)):
             return ""
-        b, options = f"b-{self.shape.n}", []
+        options = []
         args = f'"(" {term} (", " {term}){{0,{MAX_ARITY - 1}}} ")"'
         for p in lead if first.lead else tail if first.tail else every:
             for q in tail if second.tail else every:
@@ -126,7 +128,7 @@ class _Builder:
         if name in self.rules:
             return name if self.rules[name] else ""
         self.rules[name] = ""  # reserved; rules refer only to lower levels
-        b = f"b-{self.shape.n}"
+        b = '" -> "' if need.implies else f"b-{self.shape.n}"
         alternatives = []
         wide = level > 1 and not level == self.shape.depth == 2
         for count in range(1, (MAX_UNITS if wide else 2) + 1):
@@ -142,7 +144,7 @@ class _Builder:
                     for i in range(count)
                 ]
                 if level == 1 and count == 2 and self.shape.names:
-                    alternatives.append(self.pair(*needs))
+                    alternatives.append(self.pair(*needs, b=b))
                     continue
                 # the top units of a sentence's formula are unquantified when there are two or
                 # three: one quantifier says a sentence (and a run-away repeats quantified units)
@@ -170,14 +172,18 @@ class _Builder:
         neg = self.neg
         alternatives = [self.signed_atom(need)] if inner is None else []
         plain = self.formula(level - 1, replace(body_need, negate=False))
-        scoped = self.formula(level - 1, replace(body_need, negate=False, open=True))
+        # the body of a universal sentence's outer quantifier is an implication
+        implies = self.shape.universal and level == self.shape.depth
+        scoped = self.formula(
+            level - 1, replace(body_need, negate=False, open=True, implies=implies)
+        )
         q = self.shape.quants if level == self.shape.depth else "quants"  # inner: either
         # a quantifier prefix leads the formula or sits in another's scope, nowhere else
         inner_closed = level < self.shape.depth and not need.open
         q = q if self.shape.quantified and not bare and not inner_closed else ""  # "": none
         if need.negate or body_need.negate:
             marked = self.formula(level - 1, body_need)
-            marked_scoped = self.formula(level - 1, replace(body_need, open=True))
+            marked_scoped = self.formula(level - 1, replace(body_need, open=True, implies=implies))
             alternatives += [
                 plain and f'"-" "(" {plain} ")"',
                 marked and f'{neg}"(" {marked} ")"',

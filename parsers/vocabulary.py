@@ -89,6 +89,7 @@ class Vocabulary:
     ground: tuple[bool, ...] = ()  # about named individuals only: no variable, no quantifier
     quantifier: tuple[bool, ...] = ()  # says all, some, no, everyone ...: a quantifier leads
     conditional: tuple[bool, ...] = ()  # "if something ... then it ...": universal only
+    universal: tuple[bool, ...] = ()  # opens with all/every/each: "all x. (A(x) -> ...)"
 
     @property
     def all_predicates(self) -> tuple[str, ...]:
@@ -238,6 +239,9 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
         words=tuple(counts),
         named=tuple(own),
         quantifier=tuple(bool(ws & QUANTIFIER_CUES) for ws in lowered),
+        universal=tuple(
+            bool(tokens) and tokens[0].lower() in ("all", "every", "each") for tokens in tokenised
+        ),
         conditional=tuple(
             bool(ws & {"if", "when", "whenever"}) and bool(ws & _INDEFINITES) for ws in lowered
         ),

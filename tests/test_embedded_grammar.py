@@ -198,3 +198,13 @@ def test_a_quantifier_leads_or_sits_in_another_and_one_predicate_still_has_a_for
     assert acceptor.accepts(chain, "all x. ((Red(x) & Big(x)) & Round(x) -> Cold(x))\n")
     (likes,) = line_grammars(["If something likes the cow then the cow likes the squirrel."])
     assert acceptor.accepts(likes, "all x. (Like(x, Cow) -> Like(Cow, Squirrel))\n")
+
+
+def test_all_a_are_b_is_an_implication_under_all(acceptor: Acceptor) -> None:
+    smart, pilots = line_grammars(
+        ["All smart things are furry.", "Every pilot who flies is trained."]
+    )
+    assert acceptor.accepts(smart, "all x. (Smart(x) -> Furry(x))\n")
+    assert not acceptor.accepts(smart, "all x. (Smart(x) & Furry(x))\n")
+    assert not acceptor.accepts(smart, "exists x. (Smart(x) -> Furry(x))\n")
+    assert acceptor.accepts(pilots, "all x. ((Pilot(x) & Fly(x)) -> Trained(x))\n")
