@@ -144,7 +144,7 @@ class _Builder:
                     for i in range(count)
                 ]
                 if level == 1 and count == 2 and self.shape.names:
-                    alternatives.append(self.pair(*needs, b=b))
+                    alternatives.append(self.pair(needs[0], needs[1], b))
                     continue
                 # the top units of a sentence's formula are unquantified when there are two or
                 # three: one quantifier says a sentence (and a run-away repeats quantified units)
