@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from linc.parsers.gbnf_shapes import Shape, shape_rules
 from linc.parsers.llm_prompts import FOL_TAG, TEXT_TAG, gbnf_literal, one_line
-from linc.parsers.vocabulary import vocabulary
+from linc.parsers.vocabulary import vocabulary, words
 
 _SHARED = r"""
 quants ::= quant (" " quant){0,2} " "
@@ -112,7 +112,7 @@ def _arguments(names: Sequence[str], sentence: str) -> str:
     if len(literals) == 1:
         return f'"(" {literals[0]} ")"'
     x, y = literals
-    if "by" in sentence.lower().split():
+    if "by" in {w.lower() for w in words(sentence)}:
         return f'"(" {x} ", " {y} ")" | "(" {y} ", " {x} ")"'
     return f'"(" {x} ", " {y} ")"'
 

@@ -16,14 +16,11 @@ use this sampler; calls without a grammar are unchanged.
 from __future__ import annotations
 
 import ctypes
-import logging
 from typing import Any
 
 import llama_cpp
 import numpy as np
 from llama_cpp import _internals
-
-log = logging.getLogger(__name__)
 
 _TOKEN_DATA = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)])
 
@@ -51,6 +48,7 @@ class GrammarLastSampler:
         self._n_vocab = int(llama.n_vocab())
         self._one = (llama_cpp.llama_token_data * 1)()
         self._everything: Any = None
+        self._ids = np.arange(self._n_vocab, dtype=np.int32)
         self.redraws = [0, 0]
         """Draws the grammar rejected, then redrawn from the top-k tokens it allows, or (when it
         allows none of them) from the whole vocabulary."""
@@ -75,7 +73,7 @@ class GrammarLastSampler:
             self._everything = (llama_cpp.llama_token_data * self._n_vocab)()
         table = np.frombuffer(self._everything, dtype=_TOKEN_DATA)
         logits = llama_cpp.llama_get_logits_ith(ctx.ctx, idx)
-        table["id"] = np.arange(self._n_vocab, dtype=np.int32)
+        table["id"] = self._ids
         table["logit"] = np.ctypeslib.as_array(logits, shape=(self._n_vocab,))
         table["p"] = 0.0
         return llama_cpp.llama_token_data_array(

@@ -50,17 +50,16 @@ NEGATED_CUES = NEGATION_CUES - frozenset("either unless without except false fai
 """Words that make a negation sign necessary (``No cats bark``, ``Tom is not a cat``)."""
 DISJUNCTION_CUES = frozenset("or either unless neither nor".split())
 BICONDITIONAL_CUES = frozenset("either iff only exactly just".split())
-GENERAL_CUES = frozenset(
-    "all every each some any no none nobody nothing something someone somebody everything "
-    "everyone everybody anything anyone anybody thing things people who whom whose which "
-    "that whoever whatever those these they them their".split()
-)
-"""Words that make a sentence general (it needs a variable): quantifiers, relatives, plurals."""
 QUANTIFIER_CUES = frozenset(
     "all every each some any no none nobody nothing something someone somebody everything "
     "everyone everybody anything anyone anybody".split()
 )
-"""Words that need a quantifier in the formula (not only a variable: ``who`` needs one too)."""
+"""Words that need a quantifier in the formula."""
+GENERAL_CUES = QUANTIFIER_CUES | frozenset(
+    "thing things people who whom whose which that whoever whatever those these they them "
+    "their".split()
+)
+"""Words that make a sentence general (it needs a variable): quantifiers, relatives, plurals."""
 _INDEFINITES = frozenset("something someone somebody anything anyone anybody a an".split())
 """In a conditional these mean every (``If something is red then it is big``)."""
 _COPULAS = frozenset("is are was were be been being not".split())
