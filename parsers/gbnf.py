@@ -22,12 +22,12 @@ as TEXT lines, as ``llm_prompts.problem_grammar``) with the same names.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from linc.parsers.gbnf_shapes import Shape, shape_rules
 from linc.parsers.llm_prompts import FOL_TAG, TEXT_TAG, gbnf_literal, one_line
-from linc.parsers.vocabulary import vocabulary, words
+from linc.parsers.vocabulary import Vocabulary, vocabulary, words
 
 _SHARED = r"""
 quants ::= quant (" " quant){0,2} " "
@@ -45,64 +45,91 @@ def _alternatives(names: Sequence[str]) -> str:
 def _blocks(sentences: Sequence[str], *, restrict: bool, strict: bool = False) -> list[str]:
     """Per sentence: the rules of its formula, ``f<i>`` (names and structure).
 
-    Two content-word groups need two atoms; one content word is one atom.
     ``strict``: the grammar itself also demands the negation and the last group's word
     (``requirements``); such grammars are ambiguous and decode several times slower in
     llama.cpp, so by default these are checked on each sampled line instead.
     """
-    vocab = vocabulary([one_line(s) for s in sentences]) if restrict else None
-    blocks = []
-    every = (" & ", " | ", " -> ", " <-> ")
-    for i in range(len(sentences)):
-        if vocab is None:
-            shape = Shape(str(i), "anyname", "(var | anyname)", every, constants="anyname")
-            blocks.append(shape_rules(shape))
-            continue
-        names = vocab.predicates[i] or vocab.all_predicates or ("P",)
-        rules = [f"p{i} ::= {_alternatives(names)}"]
-        term, constants, arguments = "var", None, None
-        if vocab.line_constants[i]:
-            rules.append(f"c{i} ::= {_alternatives(vocab.line_constants[i])}")
-            term = f"(var | c{i})"
-            constants = None if vocab.quantifier[i] else f"c{i}"  # "every": a quantifier leads
-        if vocab.ground[i] and vocab.words[i] == 1 and len(vocab.named[i]) in (1, 2):
-            rules.append(f"r{i} ::= {_arguments(vocab.named[i], sentences[i])}")
-            arguments = f"r{i}"
-        lead = tail = None
-        if vocab.lead[i] and set(vocab.lead[i]) != set(names):
-            rules.append(f"l{i} ::= {_alternatives(vocab.lead[i])}")
-            lead = f"l{i}"
-        if vocab.tail[i] and strict:
-            rules.append(f"t{i} ::= {_alternatives(vocab.tail[i])}")
-            tail = f"t{i}"
-        short = vocab.words[i] <= 2
-        binops = [" & ", " -> "]
-        if vocab.disjunction[i]:
-            binops.append(" | ")
-        if vocab.biconditional[i]:
-            binops.append(" <-> ")
-        shape = Shape(
-            str(i),
-            f"p{i}",
-            term,
-            tuple(binops),
-            negation=vocab.negation[i],
-            lead=lead,
-            tail=tail,
-            compound=vocab.groups[i] >= 2,
-            negate=strict and vocab.negated[i],
-            single=vocab.words[i] == 1,
-            constants=constants,
-            quantified=not vocab.ground[i],
-            arguments=arguments,
-            quants="alls" if vocab.conditional[i] or vocab.universal[i] else "quants",
-            universal=vocab.universal[i],
-            depth=2 if short else 3,
-            names=(names, vocab.lead[i] or names, vocab.tail[i] or names) if short else (),
-        )
-        rules.append(shape_rules(shape))
-        blocks.append("\n".join(rules))
-    return blocks
+    if not restrict:
+        every = (" & ", " | ", " -> ", " <-> ")
+        return [
+            shape_rules(Shape(str(i), "anyname", "(var | anyname)", every, constants="anyname"))
+            for i in range(len(sentences))
+        ]
+    vocab = vocabulary([one_line(s) for s in sentences])
+    return [_block(vocab, i, sentences[i], strict=strict) for i in range(len(sentences))]
+
+
+def _block(
+    vocab: Vocabulary,
+    i: int,
+    sentence: str,
+    *,
+    strict: bool = False,
+    arities: Mapping[str, int] | None = None,
+) -> str:
+    """The rules of sentence ``i``'s formula under its vocabulary.
+
+    Two content-word groups need two atoms; one content word is one atom. ``arities``: the
+    number of arguments of predicates earlier lines used; each keeps it here (``Love(x, y)``
+    above, so not ``Love(x)``: the prover would see two unrelated predicates).
+    """
+    names = vocab.predicates[i] or vocab.all_predicates or ("P",)
+    fixed = {n: a for n, a in (arities or {}).items() if n in names}
+    split: dict[str, tuple[int, ...]] = {}
+    rules: list[str] = []
+
+    def named(rule: str, options: Sequence[str]) -> str:
+        rules.append(f"{rule} ::= {_alternatives(options)}")
+        if any(n in fixed for n in options):
+            by_arity = {a: [n for n in options if fixed.get(n, a) == a] for a in (1, 2)}
+            split[rule] = tuple(a for a, ns in by_arity.items() if ns)
+            rules.extend(f"{rule}-{a} ::= {_alternatives(by_arity[a])}" for a in split[rule])
+        return rule
+
+    named(f"p{i}", names)
+    term, constants, arguments = "var", None, None
+    if vocab.line_constants[i]:
+        rules.append(f"c{i} ::= {_alternatives(vocab.line_constants[i])}")
+        term = f"(var | c{i})"
+        constants = None if vocab.quantifier[i] else f"c{i}"  # "every": a quantifier leads
+    if vocab.ground[i] and vocab.words[i] == 1 and len(vocab.named[i]) in (1, 2):
+        rules.append(f"r{i} ::= {_arguments(vocab.named[i], sentence)}")
+        arguments = f"r{i}"
+    lead = tail = None
+    if vocab.lead[i] and set(vocab.lead[i]) != set(names):
+        lead = named(f"l{i}", vocab.lead[i])
+    if vocab.tail[i] and strict:
+        tail = named(f"t{i}", vocab.tail[i])
+    short = vocab.words[i] <= 2
+    binops = [" & ", " -> "]
+    if vocab.disjunction[i]:
+        binops.append(" | ")
+    if vocab.biconditional[i]:
+        binops.append(" <-> ")
+    shape = Shape(
+        str(i),
+        f"p{i}",
+        term,
+        tuple(binops),
+        negation=vocab.negation[i],
+        lead=lead,
+        tail=tail,
+        compound=vocab.groups[i] >= 2,
+        negate=strict and vocab.negated[i],
+        single=vocab.words[i] == 1,
+        constants=constants,
+        quantified=not vocab.ground[i],
+        arguments=arguments,
+        arity=len(vocab.named[i]) if arguments else 0,
+        quants="alls" if vocab.conditional[i] or vocab.universal[i] else "quants",
+        universal=vocab.universal[i],
+        depth=2 if short else 3,
+        names=(names, vocab.lead[i] or names, vocab.tail[i] or names) if short else (),
+        fixed=fixed,
+        split=split,
+    )
+    rules.append(shape_rules(shape))
+    return "\n".join(rules)
 
 
 def _arguments(names: Sequence[str], sentence: str) -> str:
@@ -133,10 +160,33 @@ def line_grammars(
 
     For decoding line by line (the embedded model), each line its own request.
     """
-    return [
-        f'{_SHARED.strip()}\n{block}\nroot ::= f{i} " "? "\\n"\n'
-        for i, block in enumerate(_blocks(sentences, restrict=restrict, strict=strict))
-    ]
+    blocks = _blocks(sentences, restrict=restrict, strict=strict)
+    return [_line(i, block) for i, block in enumerate(blocks)]
+
+
+def _line(i: int, block: str) -> str:
+    """The grammar of line ``i`` from its rules: the formula, a space maybe, the newline."""
+    return f'{_SHARED.strip()}\n{block}\nroot ::= f{i} " "? "\\n"\n'
+
+
+class LineGrammars:
+    """The grammar of each line of one problem, given the arities earlier lines chose."""
+
+    def __init__(self, sentences: Sequence[str]) -> None:
+        self.sentences = list(sentences)
+        self.vocab = vocabulary([one_line(s) for s in sentences])
+
+    def grammar(self, i: int, arities: Mapping[str, int], *, strict: bool = False) -> str:
+        """Line ``i``'s GBNF, each predicate in ``arities`` with that many arguments."""
+        return _line(i, _block(self.vocab, i, self.sentences[i], strict=strict, arities=arities))
+
+
+def arities(formula: str) -> dict[str, int]:
+    """How many arguments each predicate of ``formula`` takes (the first use of each)."""
+    found: dict[str, int] = {}
+    for name, args in _ATOM_ARGS.findall(formula):
+        found.setdefault(name, args.count(",") + 1)
+    return found
 
 
 @dataclass(frozen=True)
@@ -161,11 +211,11 @@ class Requirement:
         terms = set(_TERM.findall(formula))
         if not set(self.names) <= terms:
             return False
-        return not (self.compound and (len(names) < 2 or len(set(_ATOM_TEXT.findall(formula))) < 2))
+        return not (self.compound and (len(names) < 2 or len(set(_ATOM_ARGS.findall(formula))) < 2))
 
 
 _ATOM = re.compile(r"([A-Z][A-Za-z0-9_]*)\(")
-_ATOM_TEXT = re.compile(r"[A-Z][A-Za-z0-9_]*\([^()]*\)")
+_ATOM_ARGS = re.compile(r"([A-Z][A-Za-z0-9_]*)\(([^()]*)\)")
 _TERM = re.compile(r"[(,] ?([A-Z][A-Za-z0-9_]*)(?=[,)])")
 ATOMS_PER_WORD = 2
 """A sentence's formula has at most this many atoms per content word, and at least four

@@ -23,6 +23,7 @@ Rules are made on demand, named ``<kind><level><flags>-<line>``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 MAX_ARITY = 2
@@ -49,10 +50,14 @@ class Shape:
     quantified: bool = True  # quantifiers allowed (False: a sentence about named individuals)
     depth: int = 3  # levels of parentheses (2: at most two units of at most two atoms)
     arguments: str | None = None  # the rule of a one-atom sentence's arguments, when fixed
+    arity: int = 0  # how many names ``arguments`` holds
     quants: str = "quants"  # the rule of the outermost quantifier prefix ("alls": universal)
     universal: bool = False  # "All/Every/Each A ...": the outer quantifier's body is "A -> ..."
     names: tuple[tuple[str, ...], ...] = ()  # at depth 2: the (any, lead, tail) predicate names;
     # two atoms joined then name two different predicates
+    fixed: Mapping[str, int] = field(default_factory=dict)  # predicates whose arity earlier
+    # lines set; and the name rules that list them: their arities, each a rule ``<rule>-<n>``
+    split: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,11 @@ class _Builder:
         name = f"a{kind}{'o' if open else ''}-{self.shape.n}"
         if name not in self.rules:
             pred = {"l": self.shape.lead, "t": self.shape.tail}.get(kind) or self.shape.pred
-            self.rules[name] = f'{pred} "(" {term} (", " {term}){{0,{MAX_ARITY - 1}}} ")"'
+            arities = self.shape.split.get(pred)
+            if arities:
+                self.rules[name] = " | ".join(f"{pred}-{n} {_args(term, n)}" for n in arities)
+            else:
+                self.rules[name] = f"{pred} {_args(term)}"
         return name
 
     def signed_atom(self, need: _Need) -> str:
@@ -110,13 +119,14 @@ class _Builder:
         if term is None or any(n.lead and n.tail for n in (first, second)):
             return ""
         options = []
-        args = f'"(" {term} (", " {term}){{0,{MAX_ARITY - 1}}} ")"'
+        fixed = self.shape.fixed
         for p in lead if first.lead else tail if first.tail else every:
             for q in tail if second.tail else every:
                 if p != q:
                     sign_p = '"-" ' if first.negate else self.neg
                     sign_q = '"-" ' if second.negate else self.neg
-                    options.append(f'{sign_p}"{p}" {args} {b} {sign_q}"{q}" {args}')
+                    p_args, q_args = _args(term, fixed.get(p)), _args(term, fixed.get(q))
+                    options.append(f'{sign_p}"{p}" {p_args} {b} {sign_q}"{q}" {q_args}')
         if not options:  # one predicate only ("If something likes the cow, the cow likes ...")
             a, c = self.signed_atom(first), self.signed_atom(second)
             return f"{a} {b} {c}" if a and c else ""
@@ -205,7 +215,10 @@ class _Builder:
         a, o, neg = self.atom(lead, False), self.atom(lead, True), self.neg
         if self.shape.arguments:
             a = f"ar-{self.shape.n}"
-            self.rules[a] = f"{self.shape.lead or self.shape.pred} {self.shape.arguments}"
+            pred = self.shape.lead or self.shape.pred
+            if self.shape.arity in self.shape.split.get(pred, ()):
+                pred = f"{pred}-{self.shape.arity}"  # those predicates that may take its names
+            self.rules[a] = f"{pred} {self.shape.arguments}"
         q = self.shape.quants if self.shape.quantified else ""
         if self.shape.negate:
             alternatives = [
@@ -217,6 +230,13 @@ class _Builder:
         else:
             alternatives = [a and f"{neg}{a}", q and f'{neg}{q} {neg}"(" {neg}{o} ")"']
         return " | ".join(a for a in alternatives if a)
+
+
+def _args(term: str, arity: int | None = None) -> str:
+    """An atom's parenthesised arguments: ``arity`` of them, or one to ``MAX_ARITY``."""
+    if arity is None:
+        return f'"(" {term} (", " {term}){{0,{MAX_ARITY - 1}}} ")"'
+    return '"(" ' + ' ", " '.join([term] * arity) + ' ")"'
 
 
 def _marks(count: int, need: _Need) -> list[tuple[int | None, int | None]]:

@@ -10,16 +10,18 @@ costs only its own tokens, and the samples of one problem share the prompt.
 A line whose formula misses what its sentence demands (``gbnf.Requirement``:
 a negation, a word of its last content group, two atoms, each name the
 sentence says, no run-away repetition) is drawn again, greedily.
+A predicate keeps the number of arguments its first use gave it: the grammar of
+each line is made knowing the lines above (``gbnf.LineGrammars``).
 The completion is the usual TEXT/FOL text, so everything downstream reads it
 as any other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from linc.parsers.gbnf import Requirement
+from linc.parsers.gbnf import Requirement, arities
 from linc.parsers.llm_prompts import FOL_TAG, TEXT_TAG, Message, one_line
 
 LINE_RETRIES = 1
@@ -59,33 +61,38 @@ def heads(sentences: Sequence[str]) -> list[str]:
     ]
 
 
+GrammarOf = Callable[[int, Mapping[str, int], bool], str]
+"""The GBNF of line ``j`` given the predicates' arities so far; ``True``: the strict one."""
+
+
 def decode_lines(
     llama: Any,
     messages: Sequence[Message],
     sentences: Sequence[str],
-    grammars: Sequence[str],
+    grammar_of: GrammarOf,
     params: dict[str, Any],
     compile_grammar: Callable[[str], Any],
     requirements: Sequence[Requirement] | None = None,
-    strict: Sequence[str] | None = None,
 ) -> tuple[str, int, int]:
     """Sample one formula per sentence; the TEXT/FOL text, prompt tokens evaluated, tokens sampled.
 
-    A formula that misses its sentence's ``Requirement`` is drawn again (greedily, under
-    ``strict[j]`` when given), up to ``LINE_RETRIES`` times.
+    Each line's grammar knows the arity of every predicate the lines above used. A formula
+    that misses its sentence's ``Requirement`` is drawn again (greedily, under the strict
+    grammar), up to ``LINE_RETRIES`` times.
     """
     prompt = gemma_prompt(messages)
     text = ""
     evaluated = sampled = 0
     seed = params.get("seed")
-    for j, (head, grammar) in enumerate(zip(heads(sentences), grammars)):
+    used: dict[str, int] = {}
+    for j, head in enumerate(heads(sentences)):
         text += head
         need = requirements[j] if requirements else None
         for retry in range(LINE_RETRIES + 1):
             cached = llama.n_tokens
             response = llama.create_completion(
                 prompt=prompt + text,
-                grammar=compile_grammar(strict[j] if retry and strict else grammar),
+                grammar=compile_grammar(grammar_of(j, used, retry > 0)),
                 max_tokens=LINE_TOKENS,
                 temperature=0.0 if retry else params.get("temperature", 0.8),
                 top_p=params.get("top_p") or 0.95,
@@ -99,4 +106,5 @@ def decode_lines(
             if need is None or need.met(formula):
                 break
         text += formula
+        used = {**arities(formula), **used}
     return text, evaluated, sampled

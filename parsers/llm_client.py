@@ -39,7 +39,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol
@@ -451,15 +451,21 @@ class EmbeddedChat:
         params: dict[str, Any],
         requirements: Sequence[Any] | None = None,
     ) -> Completion:
-        from linc.parsers.gbnf import line_grammars
+        from linc.parsers.gbnf import LineGrammars
         from linc.parsers.lines import decode_lines
 
-        strict = line_grammars(sentences, strict=True) if requirements else None
+        problem = LineGrammars(sentences) if requirements else None
+
+        def grammar_of(j: int, arities: Mapping[str, int], strict: bool) -> str:
+            if problem is None:
+                return grammars[j]
+            return problem.grammar(j, arities, strict=strict)  # the arities above kept
+
         with self._lock:
             llama = self._load()
             start = time.perf_counter()
             text, evaluated, sampled = decode_lines(
-                llama, messages, sentences, grammars, params, self._grammar, requirements, strict
+                llama, messages, sentences, grammar_of, params, self._grammar, requirements
             )
             seconds = time.perf_counter() - start
         return Completion(
@@ -758,6 +764,7 @@ class LLMClient:
                 "g": list(grammars),
                 "s": list(sentences),
                 "r": repr(requirements),
+                "arity": "kept",  # line grammars keep the arities of the lines above
             }
         )
         if self.cache is not None:

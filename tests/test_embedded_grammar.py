@@ -6,7 +6,9 @@ import pytest
 from grammar_acceptor import Acceptor
 
 from linc.parsers.gbnf import (
+    LineGrammars,
     Requirement,
+    arities,
     line_grammars,
     lines_grammar,
     requirements,
@@ -208,3 +210,21 @@ def test_all_a_are_b_is_an_implication_under_all(acceptor: Acceptor) -> None:
     assert not acceptor.accepts(smart, "all x. (Smart(x) & Furry(x))\n")
     assert not acceptor.accepts(smart, "exists x. (Smart(x) -> Furry(x))\n")
     assert acceptor.accepts(pilots, "all x. ((Pilot(x) & Fly(x)) -> Trained(x))\n")
+
+
+def test_a_predicate_keeps_the_arity_the_lines_above_gave_it(acceptor: Acceptor) -> None:
+    sentences = ["John loves Mary.", "Everyone who loves Mary is happy.", "Mary loves John."]
+    problem = LineGrammars(sentences)
+    assert [problem.grammar(i, {}) for i in range(3)] == line_grammars(sentences)
+    assert arities("all x. (Love(x, Mary) -> Happy(x))") == {"Love": 2, "Happy": 1}
+    binary = problem.grammar(1, {"Love": 2})
+    assert acceptor.accepts(binary, "all x. (Love(x, Mary) -> Happy(x))\n")
+    assert not acceptor.accepts(binary, "all x. ((Love(x) & Love(Mary)) -> Happy(x))\n")
+    unary = problem.grammar(1, {"Love": 1, "Happy": 1})
+    assert acceptor.accepts(unary, "all x. (Love(x) -> Happy(x))\n")
+    assert not acceptor.accepts(unary, "all x. (Love(x, Mary) -> Happy(x))\n")
+    assert not acceptor.accepts(unary, "all x. (Love(x, Mary) -> Happy(x, x))\n")
+    relation = problem.grammar(2, {"Love": 2})
+    assert acceptor.accepts(relation, "Love(Mary, John)\n")
+    # a one-word sentence's names fix its arity; a clash falls back to the names it holds
+    assert acceptor.accepts(problem.grammar(2, {"Love": 1}), "Love(Mary, John)\n")
