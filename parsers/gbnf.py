@@ -33,6 +33,7 @@ _SHARED = r"""
 quants ::= quant (" " quant){0,2} " "
 quant ::= ("all " | "exists ") var "."
 alls ::= "all " var "." (" all " var "."){0,2} " "
+somes ::= "exists " var "." (" exists " var "."){0,2} " "
 var ::= [x-z]
 anyname ::= [A-Z] [a-zA-Z0-9_]{0,24}
 """
@@ -87,14 +88,17 @@ def _block(
         return rule
 
     named(f"p{i}", names)
-    term, constants, arguments = "var", None, None
+    term, constants, arguments, arity = "var", None, None, 0
     if vocab.line_constants[i]:
         rules.append(f"c{i} ::= {_alternatives(vocab.line_constants[i])}")
         term = f"(var | c{i})"
         constants = None if vocab.quantifier[i] else f"c{i}"  # "every": a quantifier leads
     if vocab.ground[i] and vocab.words[i] == 1 and len(vocab.named[i]) in (1, 2):
-        rules.append(f"r{i} ::= {_arguments(vocab.named[i], sentence)}")
-        arguments = f"r{i}"
+        about = vocab.named[i]
+        if all(fixed.get(n) == 1 for n in vocab.lead[i] or names):  # a property above: the
+            about = about[:1]  # subject alone ("Greg misses the game" after "Miss(Greg)")
+        rules.append(f"r{i} ::= {_arguments(about, sentence)}")
+        arguments, arity = f"r{i}", len(about)
     lead = tail = None
     if vocab.lead[i] and set(vocab.lead[i]) != set(names):
         lead = named(f"l{i}", vocab.lead[i])
@@ -120,9 +124,9 @@ def _block(
         constants=constants,
         quantified=not vocab.ground[i],
         arguments=arguments,
-        arity=len(vocab.named[i]) if arguments else 0,
-        quants="alls" if vocab.conditional[i] or vocab.universal[i] else "quants",
-        universal=vocab.universal[i],
+        arity=arity,
+        quants=_outer_quantifier(vocab, i),
+        body=" -> " if vocab.universal[i] else " & " if vocab.existential[i] else "",
         depth=2 if short else 3,
         names=(names, vocab.lead[i] or names, vocab.tail[i] or names) if short else (),
         fixed=fixed,
@@ -130,6 +134,13 @@ def _block(
     )
     rules.append(shape_rules(shape))
     return "\n".join(rules)
+
+
+def _outer_quantifier(vocab: Vocabulary, i: int) -> str:
+    """The rule of sentence ``i``'s outermost quantifier prefix."""
+    if vocab.conditional[i] or vocab.universal[i]:
+        return "alls"
+    return "somes" if vocab.existential[i] else "quants"
 
 
 def _arguments(names: Sequence[str], sentence: str) -> str:

@@ -52,7 +52,8 @@ class Shape:
     arguments: str | None = None  # the rule of a one-atom sentence's arguments, when fixed
     arity: int = 0  # how many names ``arguments`` holds
     quants: str = "quants"  # the rule of the outermost quantifier prefix ("alls": universal)
-    universal: bool = False  # "All/Every/Each A ...": the outer quantifier's body is "A -> ..."
+    body: str = ""  # the operator joining the outer quantifier's body ("" any): " -> " for
+    # "All/Every/Each/No A ...", " & " for "Some A ..."
     names: tuple[tuple[str, ...], ...] = ()  # at depth 2: the (any, lead, tail) predicate names;
     # two atoms joined then name two different predicates
     fixed: Mapping[str, int] = field(default_factory=dict)  # predicates whose arity earlier
@@ -69,12 +70,14 @@ class _Need:
     negate: bool = False
     tail: bool = False
     open: bool = False  # inside a quantifier: variables allowed
-    implies: bool = False  # joined by "->" (the body of "All A are B")
+    joiner: str = ""  # the one operator joining its units ("" any): the body of "All A are B"
+    # is joined by "->", of "Some A are B" by "&"
 
     @property
     def flags(self) -> str:
-        marks = (self.lead, self.compound, self.negate, self.tail, self.open, self.implies)
-        return "".join(c for c, on in zip("lcmtor", marks) if on)
+        marks = (self.lead, self.compound, self.negate, self.tail, self.open)
+        joined = {"": "", " -> ": "r", " & ": "a"}[self.joiner]
+        return "".join(c for c, on in zip("lcmto", marks) if on) + joined
 
 
 _FREE = _Need()
@@ -138,7 +141,7 @@ class _Builder:
         if name in self.rules:
             return name if self.rules[name] else ""
         self.rules[name] = ""  # reserved; rules refer only to lower levels
-        b = '" -> "' if need.implies else f"b-{self.shape.n}"
+        b = f'"{need.joiner}"' if need.joiner else f"b-{self.shape.n}"
         alternatives = []
         wide = level > 1 and not level == self.shape.depth == 2
         for count in range(1, (MAX_UNITS if wide else 2) + 1):
@@ -182,18 +185,16 @@ class _Builder:
         neg = self.neg
         alternatives = [self.signed_atom(need)] if inner is None else []
         plain = self.formula(level - 1, replace(body_need, negate=False))
-        # the body of a universal sentence's outer quantifier is an implication
-        implies = self.shape.universal and level == self.shape.depth
-        scoped = self.formula(
-            level - 1, replace(body_need, negate=False, open=True, implies=implies)
-        )
+        # the body of "All A are B"'s outer quantifier is an implication, of "Some ..." a conjunction
+        joiner = self.shape.body if level == self.shape.depth else ""
+        scoped = self.formula(level - 1, replace(body_need, negate=False, open=True, joiner=joiner))
         q = self.shape.quants if level == self.shape.depth else "quants"  # inner: either
         # a quantifier prefix leads the formula or sits in another's scope, nowhere else
         inner_closed = level < self.shape.depth and not need.open
         q = q if self.shape.quantified and not bare and not inner_closed else ""  # "": none
         if need.negate or body_need.negate:
             marked = self.formula(level - 1, body_need)
-            marked_scoped = self.formula(level - 1, replace(body_need, open=True, implies=implies))
+            marked_scoped = self.formula(level - 1, replace(body_need, open=True, joiner=joiner))
             alternatives += [
                 plain and f'"-" "(" {plain} ")"',
                 marked and f'{neg}"(" {marked} ")"',

@@ -88,7 +88,8 @@ class Vocabulary:
     ground: tuple[bool, ...] = ()  # about named individuals only: no variable, no quantifier
     quantifier: tuple[bool, ...] = ()  # says all, some, no, everyone ...: a quantifier leads
     conditional: tuple[bool, ...] = ()  # "if something ... then it ...": universal only
-    universal: tuple[bool, ...] = ()  # opens with all/every/each: "all x. (A(x) -> ...)"
+    universal: tuple[bool, ...] = ()  # opens with all/every/each/no: "all x. (A(x) -> ...)"
+    existential: tuple[bool, ...] = ()  # opens with some: "exists x. (A(x) & ...)"
 
     @property
     def all_predicates(self) -> tuple[str, ...]:
@@ -239,8 +240,10 @@ def vocabulary(sentences: Sequence[str]) -> Vocabulary:
         named=tuple(own),
         quantifier=tuple(bool(ws & QUANTIFIER_CUES) for ws in lowered),
         universal=tuple(
-            bool(tokens) and tokens[0].lower() in ("all", "every", "each") for tokens in tokenised
+            bool(tokens) and tokens[0].lower() in ("all", "every", "each", "no")
+            for tokens in tokenised
         ),
+        existential=tuple(bool(tokens) and tokens[0].lower() == "some" for tokens in tokenised),
         conditional=tuple(
             bool(ws & {"if", "when", "whenever"}) and bool(ws & _INDEFINITES) for ws in lowered
         ),

@@ -49,7 +49,7 @@ def test_line_grammars_accept_the_right_formulas_and_reject_invented_names(
 ) -> None:
     first, second, third = line_grammars(PROBLEM, strict=True)
     assert acceptor.accepts(first, "all x. (Fish(x) -> -Mammal(x))\n")
-    assert acceptor.accepts(first, "-exists x. (Fish(x) & Mammal(x))\n")
+    assert not acceptor.accepts(first, "-exists x. (Fish(x) & Mammal(x))\n")  # "No A": all, ->
     assert not acceptor.accepts(first, "all x. (Fish(x) -> Mammal(x))\n")  # "No" needs a negation
     assert not acceptor.accepts(first, "Fish(x)\n")  # two content words: two atoms
     assert not acceptor.accepts(first, "all x. (Fish(x) -> -Chimpanzee(x))\n")  # not in the text
@@ -99,7 +99,7 @@ def test_each_content_group_shows_and_one_group_is_one_atom(acceptor: Acceptor) 
     assert acceptor.accepts(tom, "Cat(Tom)\n")
     assert not acceptor.accepts(tom, "Cat(Tom) -> Cat(Tom)\n")  # one group, one atom
     assert acceptor.accepts(birds, "all x. (Bird(x) -> -Insect(x))\n")
-    assert acceptor.accepts(birds, "-exists x. (Bird(x) & Insect(x))\n")
+    assert not acceptor.accepts(birds, "-exists x. (Bird(x) & Insect(x))\n")
     assert not acceptor.accepts(birds, "all x. (Bird(x) -> -Bird(x))\n")
 
 
@@ -226,5 +226,14 @@ def test_a_predicate_keeps_the_arity_the_lines_above_gave_it(acceptor: Acceptor)
     assert not acceptor.accepts(unary, "all x. (Love(x, Mary) -> Happy(x, x))\n")
     relation = problem.grammar(2, {"Love": 2})
     assert acceptor.accepts(relation, "Love(Mary, John)\n")
-    # a one-word sentence's names fix its arity; a clash falls back to the names it holds
-    assert acceptor.accepts(problem.grammar(2, {"Love": 1}), "Love(Mary, John)\n")
+    # a property above: a one-word sentence about two names is about its subject
+    assert acceptor.accepts(problem.grammar(2, {"Love": 1}), "Love(Mary)\n")
+    assert not acceptor.accepts(problem.grammar(2, {"Love": 1}), "Love(Mary, John)\n")
+
+
+def test_some_a_are_b_is_a_conjunction_under_exists(acceptor: Acceptor) -> None:
+    some, negated = line_grammars(["Some birds are pets.", "Some cats are not black."])
+    assert acceptor.accepts(some, "exists x. (Bird(x) & Pet(x))\n")
+    assert not acceptor.accepts(some, "all x. (Bird(x) -> Pet(x))\n")
+    assert not acceptor.accepts(some, "exists x. (Bird(x) -> Pet(x))\n")
+    assert acceptor.accepts(negated, "exists x. (Cat(x) & -Black(x))\n")
