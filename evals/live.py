@@ -34,7 +34,7 @@ import platform
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from importlib import metadata
 from pathlib import Path
@@ -45,6 +45,7 @@ from linc.evals.catalogue import DatasetInfo
 from linc.evals.report import ProblemRecord, Report, build_report, write_json, write_markdown
 from linc.parsers.llm import Failure, Translation
 from linc.parsers.llm_client import LLMClient
+from linc.pipeline import Prepared
 from linc.problems import Problem
 from linc.reasoner import Reasoner
 from linc.results import TokenUsage
@@ -82,9 +83,6 @@ def run_live(
     ``skipped_rows``: dataset rows the loader left out, for the report;
     ``data``: what was read (name, split, sha256), for the report.
     """
-    source = live_source(problems, reasoner=reasoner, dataset=dataset, concurrency=concurrency)
-    reasoner.parser.client.reset_health()  # fail-fast looks at this run's requests only
-    folder = Path(out) if out is not None else None
     runner = Runner(
         reasoner.settings,
         workers=workers,
@@ -93,6 +91,15 @@ def run_live(
         executor=executor,
         ray_address=ray_address,
     )
+    source = live_source(
+        problems,
+        reasoner=reasoner,
+        dataset=dataset,
+        concurrency=concurrency,
+        hand_over=runner.hand_over,
+    )
+    reasoner.parser.client.reset_health()  # fail-fast looks at this run's requests only
+    folder = Path(out) if out is not None else None
     try:
         records, seconds = runner.run(source, out=folder, resume=resume)
     except _Abort as stop:
@@ -218,10 +225,22 @@ async def _settle(source: _Live, client: LLMClient, translations: list[Translati
         source.holding -= 1
 
 
+HandOver = Callable[[list[str], list[Prepared]], None]
+
+
 def live_source(
-    problems: Sequence[Problem], *, reasoner: Reasoner, dataset: str, concurrency: int = 2
+    problems: Sequence[Problem],
+    *,
+    reasoner: Reasoner,
+    dataset: str,
+    concurrency: int = 2,
+    hand_over: HandOver | None = None,
 ) -> _Live:
-    """The source of a live run: the reasoner's parser, ``concurrency`` problems at a time."""
+    """The source of a live run: the reasoner's parser, ``concurrency`` problems at a time.
+
+    ``hand_over(texts, readings)``: where the readings the parser's check made of a
+    problem's completions go (``Runner.hand_over``), so the runner does not read them again.
+    """
     gate: list[asyncio.Semaphore] = []  # made on the source's loop, on first use
     client = reasoner.parser.client
 
@@ -242,7 +261,10 @@ def live_source(
             )
         await _settle(source, client, translations)
         source.fetched += 1
-        return _fetched(translations, reasoner)
+        fetched = _fetched(translations, reasoner)
+        if hand_over is not None:
+            hand_over(fetched.completions, reasoner.readings(translations))
+        return fetched
 
     config = reasoner.config.model_dump(mode="json")
     identity = {key: config[key] for key in _IDENTITY_KEYS}

@@ -27,6 +27,7 @@ retries) makes its problems error records that name the cause.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,8 @@ class Runner:
 
         self._reading = [reader_fingerprint(), settings.reading()]
         self._sample_digest = digest_after(self._reading)  # digest(self.sample_key(text))
+        self._handed: dict[tuple[str, ...], list[list[Prepared]]] = {}
+        self._handed_lock = threading.Lock()
 
     def run(
         self, source: Source, *, out: Path | None = None, resume: bool = False
@@ -174,7 +177,33 @@ class Runner:
     def sample_key(self, text: str) -> list[Any]:
         return [*self._reading, text]
 
+    def hand_over(self, texts: list[str], readings: list[Prepared]) -> None:
+        """Readings of one problem's ``texts`` that the source made already (a live run
+        reads each completion to decide whether to ask again): the runner takes them
+        instead of reading the texts a second time. Safe to call from another thread."""
+        if len(texts) != len(readings):
+            return
+        with self._handed_lock:
+            self._handed.setdefault(tuple(texts), []).append(readings)
+
+    def _take_handed(self, texts: list[str]) -> list[Prepared] | None:
+        key = tuple(texts)
+        with self._handed_lock:
+            stack = self._handed.get(key)
+            if not stack:
+                return None
+            readings = stack.pop()
+            if not stack:
+                del self._handed[key]
+        return readings
+
     def cached_samples(self, texts: list[str]) -> list[Prepared] | None:
+        """The readings of ``texts``: handed over by the source, else from the sample cache
+        (those lack the task itself), else None."""
+        handed = self._take_handed(texts)
+        if handed is not None:
+            self.store_samples(texts, handed)
+            return handed
         if self.samples is None:
             return None
         keys = [self._sample_digest(text) for text in texts]

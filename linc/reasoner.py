@@ -27,7 +27,7 @@ from linc.cache import Cache
 from linc.config import LLMConfig, Target, resolve_config
 from linc.early_stop import sample_until_settled
 from linc.errors import LincError
-from linc.parsers.llm import Failure, SemanticParser, Translation
+from linc.parsers.llm import Checked, Failure, SemanticParser, Translation
 from linc.parsers.llm_client import LLMClient
 from linc.pipeline import (
     PROOF_NAMESPACE,
@@ -135,7 +135,7 @@ class Reasoner:
             )
         self.parser = SemanticParser(
             config,
-            check=self.check,
+            check=self._checked,
             cache=None if cache else False,
             base_url=base_url,
             client=client,
@@ -148,19 +148,27 @@ class Reasoner:
         """Request counters of this reasoner's client (requests, retries, cache hits, tokens)."""
         return self.parser.client.stats.as_dict()
 
+    def read(self, completion: str) -> Prepared:
+        """``completion`` read as the pipeline reads it: a task, or why it is an Error."""
+        return prepare_completion(completion, self.settings, read=self._read)
+
     def check(self, completion: str) -> str | None:
         """How the pipeline reads ``completion``: None when it gives a task, else the error
         (worded for the model: the parser re-asks with it)."""
-        prepared = prepare_completion(completion, self.settings, read=self._read)
-        if prepared.task is not None:
-            return None
-        if prepared.error is ErrorCause.NO_FORMULAS:
-            return "there is no FOL line; write one TEXT line and one FOL line per sentence"
-        if prepared.error is ErrorCause.PARSE:
-            return f"a formula does not parse: {prepared.detail}"
-        if prepared.error is ErrorCause.ARITY:
-            return f"{prepared.detail}; use each name with one number of arguments"
-        return prepared.detail or "the formulas cannot be decided"
+        return _worded(self.read(completion))
+
+    def _checked(self, completion: str) -> Checked:
+        """``check`` with the reading itself, which each translation carries on
+        (``Translation.reading``), so a caller deciding it need not read it again."""
+        prepared = self.read(completion)
+        return Checked(_worded(prepared), prepared)
+
+    def readings(self, translations: Sequence[Translation]) -> list[Prepared]:
+        """Each translation's final completion as read (the check's reading when it has one)."""
+        return [
+            t.reading if isinstance(t.reading, Prepared) else self.read(t.completion)
+            for t in translations
+        ]
 
     # ------------------------------------------------------------------ one problem
 
@@ -268,6 +276,20 @@ class Reasoner:
             return await job
         finally:
             await self.parser.aclose()
+
+
+def _worded(prepared: Prepared) -> str | None:
+    """None when ``prepared`` is a task, else its error worded for the model (the parser
+    re-asks with it)."""
+    if prepared.task is not None:
+        return None
+    if prepared.error is ErrorCause.NO_FORMULAS:
+        return "there is no FOL line; write one TEXT line and one FOL line per sentence"
+    if prepared.error is ErrorCause.PARSE:
+        return f"a formula does not parse: {prepared.detail}"
+    if prepared.error is ErrorCause.ARITY:
+        return f"{prepared.detail}; use each name with one number of arguments"
+    return prepared.detail or "the formulas cannot be decided"
 
 
 def _show_formulas(translation: Translation, prepared: Prepared, target: Target) -> None:

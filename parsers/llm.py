@@ -17,10 +17,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from linc.cache import Cache
 from linc.config import LLMConfig, Target
@@ -43,8 +44,22 @@ GRAMMAR_FORMULA_TOKENS = 400
 four 25-character arguments, quantifiers and operators; one token per character
 at worst would be more, but names tokenise to a few characters each)."""
 
-Check = Callable[[str], "str | None"]
-"""``check(completion)``: None when the completion reads into a task, else the error."""
+INLINE_CHECK_CHARS = 8_000
+"""Completions up to this long are checked on the event loop (a few milliseconds at most)."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a check made of a completion: the error (None: it reads into a task) and the
+    reading itself, which the translation hands on so its caller reads nothing twice."""
+
+    error: str | None
+    reading: object = None
+
+
+Check = Callable[[str], "str | None | Checked"]
+"""``check(completion)``: None when the completion reads into a task, else the error
+(or a ``Checked`` with the reading as well)."""
 
 
 class Failure(str, Enum):
@@ -83,6 +98,12 @@ class Translation(BaseModel):
     attempts: list[Attempt] = Field(default_factory=list)
     premises: list[str] = Field(default_factory=list)
     conclusion: str | None = None
+    _reading: object = PrivateAttr(default=None)
+
+    @property
+    def reading(self) -> object:
+        """The check's reading of ``completion`` (None when no check gave one)."""
+        return self._reading
 
     @property
     def ok(self) -> bool:
@@ -103,6 +124,17 @@ class Translation(BaseModel):
     @property
     def cached(self) -> bool:
         return bool(self.attempts) and all(a.cached for a in self.attempts)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What the samples of one problem send: the chat, the grammar and the token limit
+    (``lines``: the sentences and their grammars, to decode line by line)."""
+
+    messages: list[dict[str, str]]
+    grammar: str | None
+    max_tokens: int | None
+    lines: tuple[tuple[str, ...], tuple[str, ...]] | None
 
 
 class SemanticParser:
@@ -180,23 +212,37 @@ class SemanticParser:
     ) -> list[Translation]:
         """``k`` sampled translations (default ``config.k``), in sample order."""
         count = self.config.k if k is None else k
+        prompt = self.prompt(premises, conclusion)  # built once: the k samples share it
         return list(
-            await asyncio.gather(
-                *(self.translate_one(premises, conclusion, i) for i in range(count))
-            )
+            await asyncio.gather(*(self._sample(prompt, prompt.messages, i) for i in range(count)))
+        )
+
+    def prompt(self, premises: Sequence[str], conclusion: str) -> Prompt:
+        """What every sample of this problem sends (the chat, grammar and token limit)."""
+        lines = self.line_grammars(premises, conclusion)
+        return Prompt(
+            messages=self.messages(premises, conclusion),
+            grammar=None if lines else self.grammar(premises, conclusion),
+            max_tokens=self.token_limit(premises, conclusion),
+            lines=((*premises, conclusion), tuple(lines)) if lines else None,
         )
 
     async def translate_one(
         self, premises: Sequence[str], conclusion: str, index: int
     ) -> Translation:
         """Sample ``index`` of this problem (with its re-asks)."""
-        lines = self.line_grammars(premises, conclusion)
+        prompt = self.prompt(premises, conclusion)
+        return await self._sample(prompt, prompt.messages, index)
+
+    async def _sample(
+        self, prompt: Prompt, messages: Sequence[dict[str, str]], index: int
+    ) -> Translation:
         return await self.sample(
-            self.messages(premises, conclusion),
-            grammar=None if lines else self.grammar(premises, conclusion),
+            messages,
+            grammar=prompt.grammar,
             index=index,
-            max_tokens=self.token_limit(premises, conclusion),
-            lines=((*premises, conclusion), tuple(lines)) if lines else None,
+            max_tokens=prompt.max_tokens,
+            lines=prompt.lines,
         )
 
     async def reask(
@@ -206,19 +252,13 @@ class SemanticParser:
 
         The attempts of both are kept; the new completion is the sample's.
         """
-        lines = self.line_grammars(premises, conclusion)
+        prompt = self.prompt(premises, conclusion)
         chat = [
-            *self.messages(premises, conclusion),
+            *prompt.messages,
             {"role": "assistant", "content": translation.completion},
             self.repair(error),
         ]
-        again = await self.sample(
-            chat,
-            grammar=None if lines else self.grammar(premises, conclusion),
-            index=translation.index,
-            max_tokens=self.token_limit(premises, conclusion),
-            lines=((*premises, conclusion), tuple(lines)) if lines else None,
-        )
+        again = await self._sample(prompt, chat, translation.index)
         return again.model_copy(update={"attempts": [*translation.attempts, *again.attempts]})
 
     def translate(
@@ -278,8 +318,8 @@ class SemanticParser:
                     error=str(exc),
                     attempts=attempts,
                 )
-            # off the event loop: reading a long completion takes seconds of CPU
-            error = await asyncio.to_thread(self.check, completion.text) if self.check else None
+            checked = await self._check(completion.text)
+            error = checked.error
             attempts.append(_attempt(completion, error))
             if error is None or round_ == self.config.repair_rounds:
                 break
@@ -289,13 +329,27 @@ class SemanticParser:
                 {"role": "assistant", "content": completion.text},
                 self.repair(error),
             ]
-        return Translation(
+        translation = Translation(
             index=index,
             completion=completion.text,
             failure=None if error is None else Failure.INVALID,
             error=error or "",
             attempts=attempts,
         )
+        translation._reading = checked.reading
+        return translation
+
+    async def _check(self, text: str) -> Checked:
+        """The caller's check of ``text``: on the event loop when the text is short (a
+        thread's hand-offs would cost more than the reading), in a thread when it is long
+        (reading it may take seconds of CPU and must not stall the other requests)."""
+        if self.check is None:
+            return Checked(None)
+        if len(text) <= INLINE_CHECK_CHARS:
+            found = self.check(text)
+        else:
+            found = await asyncio.to_thread(self.check, text)
+        return found if isinstance(found, Checked) else Checked(found)
 
     async def aclose(self) -> None:
         await self.client.aclose()
