@@ -285,7 +285,6 @@ class OpenAIChat:
         self, messages: Sequence[Message], *, params: dict[str, Any], grammar: str | None
     ) -> Completion:
         import openai
-        from openai.types.chat import ChatCompletion
 
         body: dict[str, Any] = {"model": self._config.model, "messages": list(messages), **params}
         if grammar:
@@ -294,9 +293,10 @@ class OpenAIChat:
         try:
             # the client's raw ``post`` (documented for endpoints it has no method for): our
             # body is plain JSON already, and ``chat.completions.create`` would spend most of
-            # a request's CPU time re-walking the few-shot prompt as typed dicts
+            # a request's CPU time re-walking the few-shot prompt as typed dicts; the answer
+            # comes back as its JSON (``cast_to=object``), not built into typed models
             response = await asyncio.wait_for(
-                self._client.post("/chat/completions", body=body, cast_to=ChatCompletion),
+                self._client.post("/chat/completions", body=body, cast_to=object),
                 timeout=self._config.timeout + 5.0,
             )
         except (openai.APITimeoutError, asyncio.TimeoutError):
@@ -368,18 +368,19 @@ def _retry_after(exc: Any) -> float | None:
 
 
 def _completion_from(response: Any, seconds: float) -> Completion:
-    """Read text and usage from a chat response; anything odd is retryable."""
+    """Read text and usage from a chat response's JSON; anything odd is retryable."""
     try:
-        choice = response.choices[0]
-        text = choice.message.content
-        finish = getattr(choice, "finish_reason", None)
-    except (AttributeError, IndexError, KeyError, TypeError):
+        choice = response["choices"][0]
+        text = choice["message"]["content"]
+        finish = choice.get("finish_reason")
+        usage = response.get("usage")
+        usage = usage if isinstance(usage, dict) else {}  # usage is optional
+        prompt = int(usage.get("prompt_tokens", 0) or 0)
+        output = int(usage.get("completion_tokens", 0) or 0)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         raise RetryableError(f"malformed response: {str(response)[:200]!r}") from None
     if not isinstance(text, str):
         raise RetryableError("malformed response: no message text")
-    usage = getattr(response, "usage", None)
-    prompt = int(getattr(usage, "prompt_tokens", 0) or 0) if usage is not None else 0
-    output = int(getattr(usage, "completion_tokens", 0) or 0) if usage is not None else 0
     return Completion(
         text=text,
         prompt_tokens=prompt,
