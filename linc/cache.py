@@ -62,17 +62,35 @@ def digest(obj: Any) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def digest_after(head: list[Any]) -> Callable[[Any], str]:
-    """``lambda last: digest([*head, last])``, the JSON and hash of ``head`` done once."""
-    text = canonical_json(head)
-    base = hashlib.sha256((text[:-1] + ("," if head else "")).encode("utf-8", "surrogatepass"))
+HOLE = "\x00hole\x00"
+"""The stand-in for the value that varies, in a ``digest_frame`` template."""
 
-    def one(last: Any) -> str:
+
+def digest_frame(template: Any) -> Callable[[Any], str]:
+    """``value -> digest(template with value in place of HOLE)``: the JSON of the fixed part
+    is made, and the hash of what comes before the hole taken, once (the digests are the
+    same; JSON is written part by part, so the parts around the value do not change).
+
+    ``HOLE`` must occur once in ``template``, as a whole string value or list item.
+    """
+    text = canonical_json(template)
+    marker = canonical_json(HOLE)
+    if text.count(marker) != 1:
+        raise ValueError("a digest frame needs its hole exactly once")
+    head, tail = text.split(marker)
+    base = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
+
+    def one(value: Any) -> str:
         h = base.copy()
-        h.update((canonical_json(last) + "]").encode("utf-8", "surrogatepass"))
+        h.update((canonical_json(value) + tail).encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
     return one
+
+
+def digest_after(head: list[Any]) -> Callable[[Any], str]:
+    """``lambda last: digest([*head, last])``, the JSON and hash of ``head`` done once."""
+    return digest_frame([*head, HOLE])
 
 
 def canonical_json(obj: Any) -> str:

@@ -23,12 +23,11 @@ proof-cache key of the project.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from linc.cache import canonical_json, digest
+from linc.cache import HOLE, digest, digest_frame
 from linc.errors import BackendError
 from linc.ir import (
     And,
@@ -237,30 +236,18 @@ def proof_key(*, backend: str, version: str, limits: Limits, task_id: str, direc
     return frame(task_id)
 
 
-_MARK = "\x00task\x00"
-
-
 def proof_key_frame(
     *, backend: str, version: str, limits: Limits, direction: str
 ) -> Callable[[str], str]:
     """``task_id -> proof_key(...)`` for one backend, version, limits and direction: the
     JSON and hash of everything but the task are done once (the keys are the same)."""
-    text = canonical_json(
+    return digest_frame(
         {
             "format": PROOF_KEY_FORMAT,
             "backend": backend,
             "version": version,
             "limits": limits.as_json,
-            "task": _MARK,
+            "task": HOLE,
             "direction": direction,
         }
     )
-    head, tail = text.split(canonical_json(_MARK))
-    base = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
-
-    def key(task_id: str) -> str:
-        h = base.copy()
-        h.update((canonical_json(task_id) + tail).encode("utf-8", "surrogatepass"))
-        return h.hexdigest()
-
-    return key
