@@ -10,7 +10,8 @@ scheduling differ:
 - ``sample_of``: the per-sample record; ``linc.voting.vote`` the answer.
 
 ``decide_completions`` runs all of it in this process for one problem
-(``Reasoner.ask``); ``linc.evals.runner`` schedules the same steps for many
+(``decide_readings`` when they were read already: ``Reasoner.ask`` has its
+parser's readings); ``linc.evals.runner`` schedules the same steps for many
 problems over a process pool.
 """
 
@@ -190,9 +191,21 @@ def decide_completions(
 ) -> tuple[list[Prepared], list[Sample], Answer]:
     """One problem through the whole pipeline in this process (threads for the provers)."""
     prepared = prepare_completions(completions, settings)
+    samples, answer = decide_readings(prepared, settings, cache=cache, threads=threads)
+    return prepared, samples, answer
+
+
+def decide_readings(
+    prepared: Sequence[Prepared],
+    settings: Settings,
+    *,
+    cache: Cache | None = None,
+    threads: int = 2,
+) -> tuple[list[Sample], Answer]:
+    """``decide_completions`` of completions read already: the samples and the answer."""
     outcomes = decide_prepared(prepared, settings, cache=cache, threads=threads)
     samples = [sample_of(i, p, outcomes.get(p.key or "")) for i, p in enumerate(prepared)]
-    return prepared, samples, vote_samples(samples, settings)
+    return samples, vote_samples(samples, settings)
 
 
 def decide_prepared(

@@ -32,7 +32,7 @@ from linc.parsers.llm_client import LLMClient
 from linc.pipeline import (
     PROOF_NAMESPACE,
     Prepared,
-    decide_completions,
+    decide_readings,
     prepare_completion,
     reader_for,
     request_failed,
@@ -187,11 +187,9 @@ class Reasoner:
             )
         else:
             translations = await self.parser.atranslate(list(premises), conclusion)
-            prepared, samples, _ = await asyncio.to_thread(
-                decide_completions,
-                [t.completion for t in translations],
-                self.settings,
-                cache=self.proof_cache,
+            prepared = self.readings(translations)  # as the parser's check read them
+            samples, _ = await asyncio.to_thread(
+                decide_readings, prepared, self.settings, cache=self.proof_cache
             )
         unusable = self.parser.client.unusable()
         if unusable is not None:  # no request reached the model: say so, do not answer Error

@@ -68,3 +68,32 @@ def test_live_run_builds_each_prompt_once_and_reads_each_completion_once(
     report = json.loads((out / "report.json").read_text())
     assert report["correct"] == 2 and report["config"]["requests"] == 9  # 8 samples, 1 re-ask
     assert calls == {"messages": 2, "runner_reads": 0}
+
+
+def test_ask_decides_the_readings_of_its_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Reasoner.ask`` decides what the parser's check read: no completion is read again."""
+    from linc import pipeline
+    from linc.evals.served_problems import served_problems
+    from linc.reasoner import Reasoner
+
+    raw = tmp_path / "handmade_folio-neurosymbolic-2shot_generations_raw.json"
+    raw.write_text(json.dumps(RUN))
+    monkeypatch.setenv("LINC_CACHE_DIR", str(tmp_path / "cache"))
+    run = load_linc_run(raw)
+    problem = served_problems(run)[0]
+    reasoner = Reasoner(model="recorded", base_url="http://127.0.0.1:9/v1", k=4)
+    _, expected, _ = pipeline.decide_completions(RUN[0], reasoner.settings)
+
+    def read_again(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a completion was read a second time")
+
+    monkeypatch.setattr(pipeline, "prepare_completions", read_again)
+    with serving(run) as server:
+        reasoner = Reasoner(model="recorded", base_url=server.url, k=4)
+        answer = reasoner.ask(list(problem.premises), problem.conclusion)
+    assert [(s.verdict, s.error) for s in answer.records] == [
+        (s.verdict, s.error) for s in expected
+    ]
+    assert answer.label.value == "True"
