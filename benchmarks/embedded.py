@@ -43,6 +43,8 @@ SETS = {
     "prontoqa": ("prontoqa", SHARED / "logiclm" / "ProntoQA" / "dev.json"),
     "proofwriter": ("proofwriter", SHARED / "logiclm" / "ProofWriter" / "dev.json"),
     "folio": ("folio", SHARED / "folio-v0" / "folio-validation.jsonl"),
+    # for development only: chosen shots come from FOLIO train, so a problem may see its own
+    "folio-train": ("folio", SHARED / "folio-v0" / "folio-train.jsonl"),
 }
 PARSE_FAILURES = ("parse", "no_formulas")
 

@@ -34,6 +34,8 @@ quants ::= quant (" " quant){0,2} " "
 quant ::= ("all " | "exists ") var "."
 alls ::= "all " var "." (" all " var "."){0,2} " "
 somes ::= "exists " var "." (" exists " var "."){0,2} " "
+qall ::= (quant " "){0,2} "all " var "." " "
+qsome ::= (quant " "){0,2} "exists " var "." " "
 var ::= [x-z]
 anyname ::= [A-Z] [a-zA-Z0-9_]{0,24}
 """

@@ -70,14 +70,21 @@ class _Need:
     negate: bool = False
     tail: bool = False
     open: bool = False  # inside a quantifier: variables allowed
-    joiner: str = ""  # the one operator joining its units ("" any): the body of "All A are B"
-    # is joined by "->", of "Some A are B" by "&"
+    joiners: tuple[str, ...] = ()  # the operators that may join its units (): the line's any)
 
     @property
     def flags(self) -> str:
         marks = (self.lead, self.compound, self.negate, self.tail, self.open)
-        joined = {"": "", " -> ": "r", " & ": "a"}[self.joiner]
+        joined = "".join(_OPERATOR_MARKS[op] for op in self.joiners)
         return "".join(c for c, on in zip("lcmto", marks) if on) + joined
+
+
+_BINDS = {" & ": 0, " | ": 1, " -> ": 2, " <-> ": 2}
+"""How tightly each operator binds (NLTK's precedence; lower binds tighter)."""
+_OPERATOR_MARKS = {" & ": "a", " | ": "o", " -> ": "r", " <-> ": "e"}
+_PREFIXES = {"alls": (("alls", "all"),), "somes": (("somes", "exists"),)}
+_EITHER = (("qall", "all"), ("qsome", "exists"))
+"""The quantifier prefix rules of a ``Shape.quants`` rule, each with its last quantifier."""
 
 
 _FREE = _Need()
@@ -141,7 +148,7 @@ class _Builder:
         if name in self.rules:
             return name if self.rules[name] else ""
         self.rules[name] = ""  # reserved; rules refer only to lower levels
-        b = f'"{need.joiner}"' if need.joiner else f"b-{self.shape.n}"
+        b = self.operator(need.joiners)
         alternatives = []
         wide = level > 1 and not level == self.shape.depth == 2
         for count in range(1, (MAX_UNITS if wide else 2) + 1):
@@ -167,9 +174,31 @@ class _Builder:
                     for n in needs
                 ]
                 if all(parts):
-                    alternatives.append(f" {b} ".join(parts))
+                    alternatives += self.joined(parts, need.joiners)
         self.rules[name] = " | ".join(a for a in alternatives if a)
         return name if self.rules[name] else ""
+
+    def operator(self, ops: tuple[str, ...] = ()) -> str:
+        """The GBNF of one of ``ops`` (): any of the line's)."""
+        if not ops:
+            return f"b-{self.shape.n}"
+        either = " | ".join(f'"{op}"' for op in ops)
+        return f"({either})" if len(ops) > 1 else either
+
+    def joined(self, parts: list[str], joiners: tuple[str, ...]) -> list[str]:
+        """``parts`` joined so that the main operator is one of ``joiners`` (): any); with three
+        parts the other operator may bind tighter (``A & B -> C`` is an implication)."""
+        main = self.operator(joiners)
+        if len(parts) < 3 or not joiners:
+            return [f" {main} ".join(parts)]
+        weakest = min(_BINDS[op] for op in joiners)
+        tighter = tuple(op for op in self.shape.binops if _BINDS[op] < weakest)
+        pairs = [(main, main)]
+        if tighter:
+            other = self.operator(tighter)
+            pairs += [(main, other), (other, main)]
+        a, b, c = parts
+        return [f"{a} {x} {b} {y} {c}" for x, y in pairs]
 
     def unit(
         self, level: int, need: _Need, *, inner: _Need | None = None, bare: bool = False
@@ -185,30 +214,55 @@ class _Builder:
         neg = self.neg
         alternatives = [self.signed_atom(need)] if inner is None else []
         plain = self.formula(level - 1, replace(body_need, negate=False))
-        # the body of "All A are B"'s outer quantifier is an implication, of "Some ..." a conjunction
-        joiner = self.shape.body if level == self.shape.depth else ""
-        scoped = self.formula(level - 1, replace(body_need, negate=False, open=True, joiner=joiner))
-        q = self.shape.quants if level == self.shape.depth else "quants"  # inner: either
-        # a quantifier prefix leads the formula or sits in another's scope, nowhere else
-        inner_closed = level < self.shape.depth and not need.open
-        q = q if self.shape.quantified and not bare and not inner_closed else ""  # "": none
         if need.negate or body_need.negate:
             marked = self.formula(level - 1, body_need)
-            marked_scoped = self.formula(level - 1, replace(body_need, open=True, joiner=joiner))
-            alternatives += [
-                plain and f'"-" "(" {plain} ")"',
-                marked and f'{neg}"(" {marked} ")"',
-                q and scoped and f'"-" {q} {neg}"(" {scoped} ")"',
-                q and scoped and f'{q} "-" "(" {scoped} ")"',
-                q and marked_scoped and f'{neg}{q} {neg}"(" {marked_scoped} ")"',
-            ]
+            alternatives += [plain and f'"-" "(" {plain} ")"', marked and f'{neg}"(" {marked} ")"']
         else:
-            alternatives += [
-                plain and f'{neg}"(" {plain} ")"',
-                q and scoped and f'{neg}{q} {neg}"(" {scoped} ")"',
-            ]
+            alternatives.append(plain and f'{neg}"(" {plain} ")"')
+        # a quantifier prefix leads the formula or sits in another's scope, nowhere else
+        inner_closed = level < self.shape.depth and not need.open
+        if self.shape.quantified and not bare and not inner_closed:
+            q = self.shape.quants if level == self.shape.depth else "quants"  # inner: either
+            for prefix, last in _PREFIXES.get(q, _EITHER):
+                alternatives += self.quantified(level, prefix, last, need, body_need)
         self.rules[name] = " | ".join(a for a in alternatives if a)
         return name if self.rules[name] else ""
+
+    def quantified(
+        self, level: int, prefix: str, last: str, need: _Need, body_need: _Need
+    ) -> list[str]:
+        """The units ``prefix (body)``, the body's operators as its last quantifier wants."""
+
+        def body(negated: bool, negate: bool = False) -> str:
+            joiners = self.joiners(level, last, negated)
+            return self.formula(
+                level - 1, replace(body_need, negate=negate, open=True, joiners=joiners)
+            )
+
+        neg, q = self.neg, prefix
+        positive, negative = body(False), body(True) if self.shape.negation else ""
+        if not (need.negate or body_need.negate):
+            return [
+                positive and f'{neg}{q} "(" {positive} ")"',
+                negative and f'{neg}{q} "-" "(" {negative} ")"',
+            ]
+        marked, marked_negative = body(False, True), body(True, True) if neg else ""
+        return [
+            positive and f'"-" {q} "(" {positive} ")"',
+            negative and f'"-"? {q} "-" "(" {negative} ")"',
+            marked and f'{neg}{q} "(" {marked} ")"',
+            marked_negative and f'{neg}{q} "-" "(" {marked_negative} ")"',
+        ]
+
+    def joiners(self, level: int, last: str, negated: bool) -> tuple[str, ...]:
+        """The operators joining a quantifier's body: a universal's body is not a conjunction,
+        an existential's is one or a disjunction (``all x. (A & B)`` says everything is A; an
+        ``exists x. (A -> B)`` holds of anything that is not A); ``-( )`` swaps them. At the
+        top, a sentence's own ``Shape.body`` ("All A are B": ``->``)."""
+        if level == self.shape.depth and self.shape.body and not negated:
+            return (self.shape.body,)
+        universal = (last == "all") != negated
+        return tuple(b for b in self.shape.binops if (b != " & ") == universal or b == " | ")
 
     def single(self) -> str:
         """The formula of a one-word sentence: one atom, maybe negated, maybe quantified."""

@@ -237,3 +237,17 @@ def test_some_a_are_b_is_a_conjunction_under_exists(acceptor: Acceptor) -> None:
     assert not acceptor.accepts(some, "all x. (Bird(x) -> Pet(x))\n")
     assert not acceptor.accepts(some, "exists x. (Bird(x) -> Pet(x))\n")
     assert acceptor.accepts(negated, "exists x. (Cat(x) & -Black(x))\n")
+
+
+def test_a_universal_body_is_no_conjunction_and_an_existential_body_no_implication(
+    acceptor: Acceptor,
+) -> None:
+    mammals, reptiles = line_grammars(["Cats are mammals.", "Cats are not reptiles."])
+    assert acceptor.accepts(mammals, "all x. (Cat(x) -> Mammal(x))\n")
+    assert not acceptor.accepts(mammals, "all x. (Cat(x) & Mammal(x))\n")  # all is a cat
+    assert not acceptor.accepts(mammals, "exists x. (Cat(x) -> Mammal(x))\n")
+    assert acceptor.accepts(mammals, "exists x. (Cat(x) & Mammal(x))\n")
+    assert acceptor.accepts(reptiles, "all x. (Cat(x) -> -Reptile(x))\n")
+    assert acceptor.accepts(reptiles, "all x. -(Cat(x) & Reptile(x))\n")  # -( ) swaps them
+    assert acceptor.accepts(reptiles, "-exists x. (Cat(x) & Reptile(x))\n")
+    assert not acceptor.accepts(reptiles, "all x. (Cat(x) & -Reptile(x))\n")
