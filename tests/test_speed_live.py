@@ -97,3 +97,28 @@ def test_ask_decides_the_readings_of_its_parser(
         (s.verdict, s.error) for s in expected
     ]
     assert answer.label.value == "True"
+
+
+def test_a_reasoner_reads_a_completion_it_has_seen_from_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from linc import reasoner as module
+    from linc.reasoner import Reasoner
+
+    reads: list[str] = []
+    prepare = module.prepare_completion
+
+    def counted(text: str, *args: Any, **kwargs: Any) -> Any:
+        reads.append(text)
+        return prepare(text, *args, **kwargs)
+
+    monkeypatch.setattr(module, "prepare_completion", counted)
+    monkeypatch.setattr(module, "READINGS_KEPT", 2)
+    reasoner = Reasoner(model="recorded", base_url="http://127.0.0.1:9/v1", cache=False)
+    first = reasoner.read(DOGS)
+    assert reasoner.read(DOGS) is first and reasoner.check(DOGS) is None
+    assert reads == [DOGS]
+    for text in (RUN[0][0], RUN[0][3], DOGS):  # past the limit the memo starts again
+        reasoner.read(text)
+    assert reads == [DOGS, RUN[0][0], RUN[0][3], DOGS]
+    assert reasoner.read(DOGS) == first
