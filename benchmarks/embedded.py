@@ -10,7 +10,7 @@ with its load average (other work on the machine slows every timing).
 
 A configuration is ``baseline`` (no lever: the parser as before issue 13),
 ``default`` (the embedded model's default levers), or levers joined by ``+``
-(``formulas+vocabulary``); see ``linc.config.LEVERS``.
+(``formulas+vocabulary``, ``default+lora``); see ``linc.config.LEVERS``.
 
 Usage::
 
@@ -55,7 +55,10 @@ def levers_of(name: str) -> tuple[str, ...] | None:
         return None
     if name == "baseline":
         return ()
-    return tuple(name.split("+"))
+    from linc.config import EMBEDDED_LEVERS
+
+    parts = name.split("+")  # "default+lora": the default levers and more
+    return tuple(p for part in parts for p in (EMBEDDED_LEVERS if part == "default" else (part,)))
 
 
 def problems_of(name: str, limit: int | None, offset: int = 0) -> list[Any]:

@@ -55,11 +55,15 @@ class GrammarMode(str, Enum):
     OFF = "off"
 
 
-LEVERS = ("formulas", "vocabulary", "shots", "early_stop")
+LEVERS = ("formulas", "vocabulary", "shots", "early_stop", "lora")
 """Switches of the LLM parser (issue 13): ``formulas`` the model writes only one FOL line per
 sentence; ``vocabulary`` the grammar's names come from the problem's words; ``shots`` worked
 examples chosen by sentence form; ``early_stop`` sampling stops once the vote cannot change,
-and an inconsistent sample is asked again with the prover's finding."""
+and an inconsistent sample is asked again with the prover's finding; ``lora`` the embedded
+model runs with linc's NL-to-FOL adapter (``parsers/adapters``, made by
+``python -m linc.parsers.lora_train``)."""
+EMBEDDED_ADAPTER = "gemma3-270m-fol-lora-v1.gguf"
+"""The embedded model's NL-to-FOL LoRA adapter (the ``lora`` lever), in ``parsers/adapters``."""
 EMBEDDED_LEVERS: tuple[str, ...] = ("early_stop", "formulas", "shots", "vocabulary")
 """The embedded model's default levers (chosen by ``benchmarks/embedded.py``)."""
 
@@ -129,7 +133,11 @@ class LLMConfig(BaseModel):
     @property
     def model_id(self) -> str:
         """The model's name as used in cache keys and reports."""
-        return EMBEDDED_MODEL_ID if self.embedded else self.model
+        if not self.embedded:
+            return self.model
+        if "lora" in self.active_levers:
+            return f"{EMBEDDED_MODEL_ID}+{EMBEDDED_ADAPTER.removesuffix('.gguf')}"
+        return EMBEDDED_MODEL_ID
 
     @property
     def use_grammar(self) -> bool:

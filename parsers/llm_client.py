@@ -42,12 +42,22 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from importlib.resources import files
+from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from linc.cache import Cache, digest
-from linc.config import LOCAL_INSTALL_HINT, MASK, NO_KEY, LLMConfig, is_secret_name, redact_url
+from linc.config import (
+    EMBEDDED_ADAPTER,
+    LOCAL_INSTALL_HINT,
+    MASK,
+    NO_KEY,
+    LLMConfig,
+    is_secret_name,
+    redact_url,
+)
 from linc.errors import ConfigError, LLMError, NoLLMResponse
 
 log = logging.getLogger(__name__)
@@ -393,6 +403,17 @@ def _completion_from(response: Any, seconds: float) -> Completion:
 # ------------------------------------------------------------ embedded model
 
 
+def adapter_path() -> Path:
+    """Where the shipped adapter is; a ConfigError names the file when it is missing."""
+    path = Path(str(files("linc.parsers") / "adapters" / EMBEDDED_ADAPTER))
+    if not path.is_file():
+        raise ConfigError(
+            f"the 'lora' lever needs the adapter {path}; make it with "
+            "python -m linc.parsers.lora_train (extra 'train')"
+        )
+    return path
+
+
 class EmbeddedChat:
     """The in-process default: Gemma 3 270M (Q4_K_M) through llama-cpp-python.
 
@@ -421,9 +442,14 @@ class EmbeddedChat:
             from linc.parsers.llama_sampling import load_llama
 
             quiet = not log.isEnabledFor(logging.DEBUG)
+            adapter = None
+            if "lora" in self._config.active_levers:
+                adapter = str(adapter_path())
+                log.info("with the adapter %s", adapter)
             with suppress_stdout_stderr(disable=not quiet):  # llama.cpp notes on stderr
                 self._llama = load_llama(
                     model_path=path,
+                    lora_path=adapter,
                     n_ctx=self._config.n_ctx,
                     n_threads=self._config.n_threads,
                     seed=self._config.seed

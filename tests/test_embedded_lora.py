@@ -1,0 +1,25 @@
+"""The ``lora`` lever: the adapter is part of the model's identity, and a missing one is named."""
+
+from __future__ import annotations
+
+import pytest
+
+from linc.config import EMBEDDED_ADAPTER, EMBEDDED_MODEL_ID, LLMConfig
+from linc.errors import ConfigError
+from linc.parsers import llm_client
+
+
+def test_the_adapter_changes_the_model_id_so_cached_completions_are_not_shared() -> None:
+    plain = LLMConfig(levers=["formulas"])
+    adapted = LLMConfig(levers=["formulas", "lora"])
+    assert plain.model_id == EMBEDDED_MODEL_ID
+    assert adapted.model_id != plain.model_id
+    assert EMBEDDED_ADAPTER.removesuffix(".gguf") in adapted.model_id
+
+
+def test_a_missing_adapter_is_a_config_error_that_names_the_file_and_the_recipe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(llm_client, "EMBEDDED_ADAPTER", "no-such-adapter.gguf")
+    with pytest.raises(ConfigError, match=r"no-such-adapter\.gguf.*lora_train"):
+        llm_client.adapter_path()
