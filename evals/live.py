@@ -91,7 +91,7 @@ def run_live(
         executor=executor,
         ray_address=ray_address,
     )
-    source = live_source(
+    source = live_source(  # the readings its check makes go to the runner
         problems,
         reasoner=reasoner,
         dataset=dataset,
@@ -128,16 +128,24 @@ def run_live(
         dataset=data,
     )
     if folder is not None:
-        write_json(report, folder / "report.json")
-        write_markdown(report, folder / "report.md")
-        write_linc_format(
-            records,
-            folder,
-            name=run_name(reasoner, dataset),
-            accuracy=report.accuracy,
-            model=reasoner.config.model_id,
-        )
+        _write(report, records, folder, name=run_name(reasoner, dataset), reasoner=reasoner)
     return report
+
+
+def _write(
+    report: Report,
+    records: Sequence[ProblemRecord],
+    folder: Path,
+    *,
+    name: str,
+    reasoner: Reasoner,
+) -> None:
+    """The report (JSON and Markdown) and the run in LINC's recorded format."""
+    write_json(report, folder / "report.json")
+    write_markdown(report, folder / "report.md")
+    write_linc_format(
+        records, folder, name=name, accuracy=report.accuracy, model=reasoner.config.model_id
+    )
 
 
 class _Abort(BaseException):
