@@ -243,38 +243,6 @@ def _pairs(words: Sequence[str]) -> list[tuple[str, str]]:
     return [(w.split(":")[0], w.split(":")[1]) for w in words]
 
 
-@dataclass(frozen=True)
-class _Words:
-    """The words of one template problem, drawn once."""
-
-    nouns: list[tuple[str, str]]
-    adjectives: list[str]
-    verbs: list[tuple[str, str]]
-    relations: list[tuple[str, str]]
-    names: list[str]
-    objects: list[str]
-
-
-def _draw(rng: random.Random) -> _Words:
-    return _Words(
-        nouns=rng.sample(_pairs(NOUNS), 4),
-        adjectives=rng.sample(ADJECTIVES, 4),
-        verbs=rng.sample(_pairs(VERBS), 2),
-        relations=rng.sample(_pairs(RELATIONS), 2),
-        names=rng.sample(NAMES, 2),
-        objects=rng.sample(OBJECTS, 2),
-    )
-
-
-def _article(word: str) -> str:
-    return ("an " if word[0] in "aeiou" else "a ") + word
-
-
-def _p(word: str) -> str:
-    """The predicate name of a (singular, base-form) word."""
-    return camel([word])
-
-
 Pair = tuple[str, str]
 """A sentence and its formula."""
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib
+import importlib.metadata
 import importlib.util
 import json
 import logging
@@ -318,7 +319,7 @@ def manifest(
         "train_seconds": round(progress.seconds, 1),
         "load_seconds": round(progress.load_seconds, 1),
         "versions": {
-            name: getattr(_module(name), "__version__", "?")
+            name: importlib.metadata.version(name)
             for name in ("torch", "transformers", "peft", "gguf")
             if importlib.util.find_spec(name)
         },
