@@ -6,7 +6,7 @@ raises ``KeyboardInterrupt``, so the proof cache keeps nothing and ``linc``
 exits 130. Z3's own timeout, its resource limit and the watchdog stay
 ``UNKNOWN`` results (a limit reached), and are cached.
 
-The problem is the pigeonhole principle for 9 pigeons and 8 holes: the
+The problem is the pigeonhole principle for 10 pigeons and 9 holes: the
 premises are inconsistent (so any conclusion follows), and Z3 needs many
 seconds to find that out.
 """
@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from hard_problems import pigeonhole
 
 from linc.backends.z3 import Watchdog
 from linc.cache import Cache
@@ -31,7 +32,6 @@ from linc.results import Limits, ProofStatus, Verdict
 
 pytest.importorskip("z3", reason="these tests run the z3 backend")
 
-PIGEONS, HOLES = 9, 8
 SIGNAL_AFTER = 2.0
 
 DECIDE = """
@@ -44,20 +44,6 @@ print("ready", flush=True)
 decision = decide(premises, "Q(a)", backend="z3", timeout=60, cache=cache)
 print(decision.verdict.value, flush=True)
 """
-
-
-def pigeonhole(pigeons: int = PIGEONS, holes: int = HOLES) -> list[str]:
-    """Each pigeon sits in some hole; no two pigeons share a hole (NLTK syntax)."""
-    each = [
-        " | ".join(f"In(p{p},h{h})" for h in range(1, holes + 1)) for p in range(1, pigeons + 1)
-    ]
-    apart = [
-        f"-(In(p{p},h{h}) & In(p{q},h{h}))"
-        for h in range(1, holes + 1)
-        for p in range(1, pigeons + 1)
-        for q in range(p + 1, pigeons + 1)
-    ]
-    return each + apart
 
 
 def _environment(cache_dir: Path) -> dict[str, str]:

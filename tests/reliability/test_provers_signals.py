@@ -6,7 +6,7 @@ thread, which no signal reaches); SIGTERM likewise; SIGKILL of ``linc``
 left the provers running until their own limit.
 
 Real processes, real signals, real provers: the problem is the pigeonhole
-principle for 9 pigeons and 8 holes, which neither Prover9 nor E settles in
+principle for 10 pigeons and 9 holes, which neither Prover9 nor E settles in
 a minute. Each test waits until the provers run, signals ``linc``, and
 checks how soon it ends and that no prover process is left.
 """
@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from hard_problems import pigeonhole
 from linc_process import INTERRUPTED, linc_argv, linc_env
 
 from linc.backends import process
@@ -32,19 +33,6 @@ LIMIT = 60.0
 """``--prover-timeout``: far longer than any bound below, so a wait for it fails the test."""
 PROMPT = 10.0
 """Seconds within which ``linc`` must end after the signal."""
-
-
-def pigeonhole(pigeons: int = 9, holes: int = 8) -> list[str]:
-    each = [
-        " | ".join(f"In(p{p},h{h})" for h in range(1, holes + 1)) for p in range(1, pigeons + 1)
-    ]
-    apart = [
-        f"-(In(p{p},h{h}) & In(p{q},h{h}))"
-        for h in range(1, holes + 1)
-        for p in range(1, pigeons + 1)
-        for q in range(p + 1, pigeons + 1)
-    ]
-    return each + apart
 
 
 def _need(*names: str) -> None:

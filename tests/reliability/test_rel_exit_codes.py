@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from hard_problems import pigeonhole
 from linc_process import (
     DEAD_MODEL,
     ERROR,
@@ -145,16 +146,8 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert proc.returncode == 128 + signal.SIGPIPE and b"Traceback" not in stderr, stderr
 
 
-def _pigeonhole(pigeons: int = 9, holes: int = 8) -> list[str]:
-    """``-p`` options: each pigeon in a hole, no two in one (inconsistent; slow to see)."""
-    somewhere = [" | ".join(f"In(p{p},h{h})" for h in range(holes)) for p in range(pigeons)]
-    apart = [
-        f"-(In(p{p},h{h}) & In(p{q},h{h}))"
-        for h in range(holes)
-        for p in range(pigeons)
-        for q in range(p + 1, pigeons)
-    ]
-    return [f"--premise={premise}" for premise in somewhere + apart]
+def _pigeonhole() -> list[str]:
+    return [f"--premise={premise}" for premise in pigeonhole()]
 
 
 @pytest.mark.parametrize("command", ["parse", "prove"])
