@@ -15,7 +15,6 @@ with the same check.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
@@ -23,7 +22,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from linc.cache import cache_dir
+from linc.cache import cache_dir, file_digest
 from linc.errors import DataError
 from linc.evals.catalogue import GITHUB_RAW, DataFile
 
@@ -51,19 +50,10 @@ def source_url(file: DataFile) -> str:
     return f"{base}/{file.canonical}"
 
 
-def sha256_of(path: Path) -> str:
-    """The sha256 of a file's bytes, as hex."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def is_cached(file: DataFile) -> bool:
     """The file is in the cache with the catalogue's bytes."""
     path = cache_path(file)
-    return path.is_file() and path.stat().st_size == file.size and sha256_of(path) == file.sha256
+    return path.is_file() and path.stat().st_size == file.size and file_digest(path) == file.sha256
 
 
 def fetch(file: DataFile, *, timeout: float = TIMEOUT) -> Path:
@@ -130,7 +120,7 @@ def _copy_verified(source: Path, path: Path, sha256: str) -> None:
     os.close(handle)
     try:
         shutil.copyfile(source, tmp)
-        got = sha256_of(Path(tmp))
+        got = file_digest(Path(tmp))
         if got != sha256:
             raise _mismatch(str(source), path, f"its sha256 is {got}, expected {sha256}")
         os.replace(tmp, path)

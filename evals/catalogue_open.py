@@ -15,9 +15,10 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from linc.cache import file_digest
 from linc.errors import DataError
 from linc.evals.catalogue import DatasetInfo, Entry, catalogue, parse_spec, scoring
-from linc.evals.catalogue_fetch import fetch, sha256_of, source_url
+from linc.evals.catalogue_fetch import fetch, source_url
 from linc.evals.datasets import DATASETS, SkippedRow, labels_of, load_dataset
 from linc.problems import Problem
 from linc.results import Verdict
@@ -95,7 +96,7 @@ def open_dataset(
         local, source = Path(path), str(path)
         if not local.is_file():
             raise DataError(f"{local}: no such file")
-        sha256 = sha256_of(local)
+        sha256 = file_digest(local)
     loader = entry.loader if entry is not None else name
     lost: list[SkippedRow] = []
     subset = entry.ids if entry is not None else None

@@ -66,6 +66,15 @@ HOLE = "\x00hole\x00"
 """The stand-in for the value that varies, in a ``digest_frame`` template."""
 
 
+def file_digest(path: Path) -> str:
+    """The sha256 of a file's bytes, as hex, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def digest_frame(template: Any) -> Callable[[Any], str]:
     """``value -> digest(template with value in place of HOLE)``: the JSON of the fixed part
     is made, and the hash of what comes before the hole taken, once (the digests are the

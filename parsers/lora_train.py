@@ -24,7 +24,6 @@ torch, transformers, peft, gguf). Outside CI: it takes tens of minutes.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -38,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from linc.cache import file_digest
 from linc.parsers import lora_data
 
 log = logging.getLogger(__name__)
@@ -86,14 +86,6 @@ class Progress:
 def _module(name: str) -> Any:
     """An optional dependency (extra ``train``), imported when training runs."""
     return importlib.import_module(name)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def base_model_path() -> Path:
@@ -291,10 +283,10 @@ def manifest(
     steps = len(progress.losses)
     return {
         "adapter": adapter.name,
-        "adapter_sha256": sha256_file(adapter),
+        "adapter_sha256": file_digest(adapter),
         "adapter_bytes": adapter.stat().st_size,
         "base_model": base.name,
-        "base_model_sha256": sha256_file(base),
+        "base_model_sha256": file_digest(base),
         "lora_scale": 1.0,
         "recipe": {
             "module": "linc.parsers.lora_data",

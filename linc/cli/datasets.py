@@ -180,8 +180,8 @@ def open_from_args(args: argparse.Namespace, *, verb: str) -> OpenedDataset:
 def replay_data(args: argparse.Namespace) -> DatasetInfo:
     """The data a replay scores: the file of gold labels (a LINC run's references, else its
     generations; Logic-LM's programs, which hold the problems and answers)."""
+    from linc.cache import file_digest
     from linc.evals.catalogue import DatasetInfo, scoring
-    from linc.evals.catalogue_fetch import sha256_of
     from linc.evals.datasets import LABELS
     from linc.evals.recorded import sibling
 
@@ -193,7 +193,7 @@ def replay_data(args: argparse.Namespace) -> DatasetInfo:
         path = args.programs
     return DatasetInfo(
         name=Path(path).name,
-        sha256=sha256_of(Path(path)),
+        sha256=file_digest(Path(path)),
         source=str(path),
         labels=scoring(LABELS),
     )
