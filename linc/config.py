@@ -64,8 +64,9 @@ model runs with linc's NL-to-FOL adapter (``parsers/adapters``, made by
 ``python -m linc.parsers.lora_train``)."""
 EMBEDDED_ADAPTER = "gemma3-270m-fol-lora-v1.gguf"
 """The embedded model's NL-to-FOL LoRA adapter (the ``lora`` lever), in ``parsers/adapters``."""
-EMBEDDED_LEVERS: tuple[str, ...] = ("early_stop", "formulas", "shots", "vocabulary")
-"""The embedded model's default levers (chosen by ``benchmarks/embedded.py``)."""
+EMBEDDED_LEVERS: tuple[str, ...] = ("early_stop", "formulas", "lora", "shots", "vocabulary")
+"""The embedded model's default levers (chosen by ``benchmarks/embedded.py``: with ``lora`` the
+four measured sets scored 158 of 196 problems, against 152 without it, and no set did worse)."""
 
 
 class LLMConfig(BaseModel):
