@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 PIGEONS, HOLES = 10, 9
-"""z3 needs about 17 s for 10 pigeons in 9 holes here; 9 in 8 took 2.5 s, too close to a signal."""
+"""For z3: 10 pigeons in 9 holes take it about 17 s here; 9 in 8 took 2.5 s, too close to a signal.
+Prover9 is the other way round: it runs out of clauses (``sos_empty``) on 10 in 9 within a second
+but is still busy after 20 s on 9 in 8, so its tests use ``pigeonhole(9, 8)``."""
 
 
 def pigeonhole(pigeons: int = PIGEONS, holes: int = HOLES) -> list[str]:

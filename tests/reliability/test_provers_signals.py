@@ -6,7 +6,7 @@ thread, which no signal reaches); SIGTERM likewise; SIGKILL of ``linc``
 left the provers running until their own limit.
 
 Real processes, real signals, real provers: the problem is the pigeonhole
-principle for 10 pigeons and 9 holes, which neither Prover9 nor E settles in
+principle for 9 pigeons and 8 holes, which neither Prover9 nor E settles in
 a minute. Each test waits until the provers run, signals ``linc``, and
 checks how soon it ends and that no prover process is left.
 """
@@ -102,7 +102,7 @@ def _all_gone(pids: set[int], *, within: float = 5.0) -> set[int]:
 
 
 def _prove(tmp_path: Path, backends: str) -> subprocess.Popen[bytes]:
-    premises = [f"--premise={p}" for p in pigeonhole()]
+    premises = [f"--premise={p}" for p in pigeonhole(9, 8)]
     argv = linc_argv("prove", "-b", backends, "--prover-timeout", str(LIMIT), *premises)
     return subprocess.Popen(
         [*argv, "-c", "Q(a)"],
@@ -189,7 +189,7 @@ def test_ctrl_c_in_decide_raises_and_caches_nothing(tmp_path: Path, backend: str
     script.write_text(DECIDE)
     cache_dir = tmp_path / "proofs"
     proc = subprocess.Popen(
-        [sys.executable, str(script), json.dumps(pigeonhole()), str(cache_dir), backend],
+        [sys.executable, str(script), json.dumps(pigeonhole(9, 8)), str(cache_dir), backend],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=linc_env(tmp_path / "cache"),
@@ -217,7 +217,7 @@ def test_a_prover_killed_from_outside_is_not_an_outcome(tmp_path: Path) -> None:
     assert backend.available()  # its version probe runs prover9 too: not the one to kill
     limits = Limits(seconds=LIMIT)
     text = format_problem(
-        [read(p).formula for p in pigeonhole()], read("Q(a)").formula, limits=limits
+        [read(p).formula for p in pigeonhole(9, 8)], read("Q(a)").formula, limits=limits
     )
     outcome: list[object] = []
     worker = threading.Thread(
@@ -302,7 +302,7 @@ def test_a_prover_killed_from_outside_is_never_cached(tmp_path: Path) -> None:
 
     backend = get_backend("prover9")
     assert backend.available()
-    premises = [read(p).formula for p in pigeonhole()]
+    premises = [read(p).formula for p in pigeonhole(9, 8)]
     goal = read("Q(a)").formula
     cache = Cache("proofs", directory=tmp_path)
     killer = _kill_prover9_when_it_runs()
