@@ -17,6 +17,7 @@ Usage::
     python benchmarks/embedded.py --sets textbook --levers baseline,default --k 3
     python benchmarks/embedded.py --sets prontoqa,proofwriter,folio --limit 50 --levers default
     python benchmarks/embedded.py ... --records runs/embedded   # one JSON line per problem
+    python benchmarks/embedded.py ... --adapter my-lora.gguf    # a candidate adapter
 
 Sets: ``textbook`` (``benchmarks/data/textbook.jsonl``), ``prontoqa``,
 ``proofwriter`` (Logic-LM dev splits), ``folio`` (FOLIO v0 validation), the
@@ -85,7 +86,12 @@ def measure(config: str, problems: list[Any], args: argparse.Namespace) -> dict[
     from linc.reasoner import Reasoner
 
     reasoner = Reasoner(
-        k=args.k, voting=args.voting, levers=levers_of(config), cache=False, shots=args.shots
+        k=args.k,
+        voting=args.voting,
+        levers=levers_of(config),
+        cache=False,
+        shots=args.shots,
+        adapter=args.adapter,
     )
     _warm_up(reasoner)
     rows: list[dict[str, Any]] = []
@@ -185,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         "--shots", type=int, default=None, help="worked examples (default: the model's)"
     )
     parser.add_argument("--voting", default=None, help="preset (default: best)")
+    parser.add_argument(
+        "--adapter", default=None, help="a LoRA adapter .gguf in place of the shipped one"
+    )
     parser.add_argument("--records", default=None, help="folder for one JSON line per problem")
     args = parser.parse_args(argv)
     try:

@@ -8,13 +8,16 @@ and with the values of secret query parameters (``?api_key=...``) masked.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from enum import Enum
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from linc.cache import file_digest
 from linc.errors import ConfigError, validation_message
 
 EMBEDDED = "embedded"
@@ -103,6 +106,11 @@ class LLMConfig(BaseModel):
     levers: tuple[str, ...] | None = Field(
         default=None, description="LEVERS switched on; None: EMBEDDED_LEVERS for the embedded model"
     )
+    adapter: str | None = Field(
+        default=None,
+        description="a LoRA adapter (.gguf) for the embedded model in place of linc's "
+        "(made by linc.parsers.lora_train); it switches the 'lora' lever on",
+    )
 
     @field_validator("levers", mode="before")
     @classmethod
@@ -117,6 +125,19 @@ class LLMConfig(BaseModel):
                 f"unknown lever(s) {', '.join(unknown)}; choose from {', '.join(LEVERS)}"
             )
         return tuple(clean)
+
+    @field_validator("adapter")
+    @classmethod
+    def _adapter_file(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).is_file():
+            raise ValueError(f"adapter {value!r} is not a file")
+        return None if value is None else str(Path(value).resolve())
+
+    @model_validator(mode="after")
+    def _adapter_needs_embedded(self) -> LLMConfig:
+        if self.adapter is not None and not self.embedded:
+            raise ValueError("adapter is for the embedded model (a server loads its own adapters)")
+        return self
 
     @field_validator("base_url")
     @classmethod
@@ -137,8 +158,16 @@ class LLMConfig(BaseModel):
         if not self.embedded:
             return self.model
         if "lora" in self.active_levers:
-            return f"{EMBEDDED_MODEL_ID}+{EMBEDDED_ADAPTER.removesuffix('.gguf')}"
+            return f"{EMBEDDED_MODEL_ID}+{self.adapter_id}"
         return EMBEDDED_MODEL_ID
+
+    @property
+    def adapter_id(self) -> str:
+        """The adapter's name in the model id: the shipped one's name, or a given file's
+        name with its digest (a retrained adapter keeps its name, not its completions)."""
+        if self.adapter is None:
+            return EMBEDDED_ADAPTER.removesuffix(".gguf")
+        return f"{Path(self.adapter).stem}@{_digest_of(self.adapter)[:12]}"
 
     @property
     def use_grammar(self) -> bool:
@@ -151,8 +180,10 @@ class LLMConfig(BaseModel):
     def active_levers(self) -> frozenset[str]:
         """The levers in force (``levers``, or the embedded model's default)."""
         if self.levers is not None:
-            return frozenset(self.levers)
-        return frozenset(EMBEDDED_LEVERS) if self.embedded else frozenset()
+            levers = frozenset(self.levers)
+        else:
+            levers = frozenset(EMBEDDED_LEVERS) if self.embedded else frozenset()
+        return levers | {"lora"} if self.adapter is not None else levers
 
     @property
     def n_shots(self) -> int:
@@ -219,6 +250,17 @@ def check_base_url(url: str) -> None:
 def is_secret_name(name: str) -> bool:
     """Whether a query parameter's value is a secret (``api_key``, ``token``, ``sig``, ...)."""
     return bool(_SECRET_NAME.search(name))
+
+
+def _digest_of(path: str) -> str:
+    """sha256 of the file at ``path``, read once while its size and time stay the same."""
+    stat = Path(path).stat()
+    return _digest(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _digest(path: str, size: int, mtime_ns: int) -> str:
+    return file_digest(Path(path))
 
 
 def resolve_config(

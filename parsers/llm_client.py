@@ -444,7 +444,7 @@ class EmbeddedChat:
             quiet = not log.isEnabledFor(logging.DEBUG)
             adapter = None
             if "lora" in self._config.active_levers:
-                adapter = str(adapter_path())
+                adapter = self._config.adapter or str(adapter_path())
                 log.info("with the adapter %s", adapter)
             with suppress_stdout_stderr(disable=not quiet):  # llama.cpp notes on stderr
                 self._llama = load_llama(

@@ -215,6 +215,12 @@ def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> N
     group.add_argument(
         "--shots", type=int, help="worked examples in the prompt, 0-8 (default 8; 2 for embedded)"
     )
+    group.add_argument(
+        "--adapter",
+        metavar="GGUF",
+        help="a LoRA adapter for the embedded model in place of linc's (python -m "
+        "linc.parsers.lora_train makes one)",
+    )
     group.add_argument("--temperature", type=float, help="sampling temperature (default 0.8)")
     group.add_argument("--max-tokens", type=int, help="completion token limit (default 1024)")
     group.add_argument(
@@ -266,6 +272,7 @@ def reasoner_from(args: argparse.Namespace) -> Any:
         target=args.target,
         api_key_env=args.api_key_env,
         shots=args.shots,
+        adapter=args.adapter,
         temperature=args.temperature,
         max_tokens=args.max_tokens,
         seed=args.seed,
