@@ -1,7 +1,7 @@
 """Train the embedded model's LoRA adapter on CPU and write it as a llama.cpp LoRA gguf.
 
 ``python -m linc.parsers.lora_train --out parsers/adapters/<name>.gguf`` (extra ``train``:
-torch, transformers, peft, gguf). Outside CI: it takes tens of minutes.
+torch, transformers, peft, gguf). Outside CI: 260 steps took 7.5 minutes on 2 quiet cores.
 
 1. The base is the embedded Gemma 3 270M Q4_K_M gguf, dequantized by transformers.
 2. The data is ``linc.parsers.lora_data.recipe`` rendered as at inference; the loss is
