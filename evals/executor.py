@@ -18,9 +18,21 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any, Protocol
 
-from linc.errors import ConfigError, LincError
+from linc.errors import ConfigError
 
-from .pool import LazyPool
+from .pool import LazyPool, TaskFailed
+
+__all__ = [
+    "EXECUTORS",
+    "RAY_INSTALL_HINT",
+    "Executor",
+    "TaskFailed",  # the contract's error (defined beside the local pool, which raises it too)
+    "check_executor",
+    "make_executor",
+    "map_ordered",
+    "ray_address",
+    "require_ray",
+]
 
 EXECUTORS = ("local", "ray")
 RAY_INSTALL_HINT = "pip install 'linc[ray]'"
@@ -35,15 +47,6 @@ class Executor(Protocol):
     def flush(self) -> None: ...
 
     def shutdown(self, *, interrupted: bool) -> None: ...
-
-
-class TaskFailed(LincError):
-    """A unit of work that failed for good: its worker or node died past the retries,
-    or the cluster lost it. ``cause`` says how; the problem is recorded as an error."""
-
-    def __init__(self, cause: str) -> None:
-        super().__init__(cause)
-        self.cause = cause
 
 
 def require_ray() -> None:

@@ -20,8 +20,9 @@ An output folder holds one run: ``run.json`` names its settings and source,
 ``--resume`` into a folder of another run is refused, and a lock keeps two
 runs from writing one folder at once. Only the driver (this process) writes
 records and caches, whichever executor runs the work; a unit of work that
-fails for good (``TaskFailed``: its Ray worker or node died past the
-retries) makes its problems error records that name the cause.
+fails for good (``TaskFailed``: its worker process died while it ran alone,
+or its Ray worker or node died past the retries) makes its problems error
+records that name the cause.
 """
 
 from __future__ import annotations
