@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import psutil
+from replay_process import start_replay
 
 from linc.evals.records import RECORDS, read_records
-
-PW4 = "recorded/linc/gpt-4-0613_proofwriter-neurosymbolic-8shot_generations_raw.json"
-REPO = Path(__file__).resolve().parent.parent
 
 
 def test_sigterm_stops_workers_and_keeps_finished_records(shared_data, tmp_path) -> None:
     out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "linc", "eval", "replay", "--generations", str(shared_data / PW4),
-         "--voting", "linc", "--workers", "2", "--no-cache", "--out", str(out), "--json"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "LINC_CACHE_DIR": str(tmp_path / "cache")},
-        cwd=REPO,
-    )  # fmt: skip
+    proc = start_replay(shared_data, tmp_path, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     family: list[psutil.Process] = []
     while time.monotonic() < deadline and proc.poll() is None:

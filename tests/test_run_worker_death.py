@@ -6,16 +6,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import psutil
+from replay_process import PW4, start_replay
 
 from linc.evals.records import RECORDS, read_records
-
-PW4 = "recorded/linc/gpt-4-0613_proofwriter-neurosymbolic-8shot_generations_raw.json"
-REPO = Path(__file__).resolve().parent.parent
 
 
 def _workers(driver: psutil.Process) -> list[psutil.Process]:
@@ -32,14 +28,7 @@ def _workers(driver: psutil.Process) -> list[psutil.Process]:
 
 def test_a_killed_worker_costs_no_problem_and_no_answer(shared_data, tmp_path) -> None:
     out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "linc", "eval", "replay", "--generations", str(shared_data / PW4),
-         "--voting", "linc", "--workers", "2", "--no-cache", "--out", str(out), "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "LINC_CACHE_DIR": str(tmp_path / "cache")},
-        cwd=REPO,
-    )  # fmt: skip
+    proc = start_replay(shared_data, tmp_path, stdout=subprocess.PIPE)
     driver = psutil.Process(proc.pid)
     deadline = time.monotonic() + 120
     workers: list[psutil.Process] = []
