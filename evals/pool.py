@@ -66,6 +66,7 @@ class LazyPool:
         self._held: deque[_Call] = deque()  # new calls, waiting while the lost ones rerun
         self._alone: _Call | None = None  # the lost call running by itself
         self._closed = False
+        self._broken_pools: list[ProcessPoolExecutor] = []
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         call = _Call(fn, args)
@@ -119,7 +120,8 @@ class LazyPool:
             return
         if call.pool is self._executor and self._executor is not None:
             log.warning("a worker process died: the pool restarts, and what it lost runs again")
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            # shut down later, not from this callback: the broken pool's own thread runs it
+            self._broken_pools.append(self._executor)
             self._executor = None
         name = getattr(call.fn, "__qualname__", repr(call.fn))
         if call is self._alone:
@@ -153,6 +155,9 @@ class LazyPool:
                 self._lost.clear()
                 self._held.clear()
             executor = self._executor
+            broken, self._broken_pools = self._broken_pools, []
+        for pool in broken:
+            pool.shutdown(wait=False)
         if executor is None:
             return
         processes = list(getattr(executor, "_processes", {}).values())
