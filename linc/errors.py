@@ -122,8 +122,13 @@ class DataError(LincError):
 
 
 def validation_message(exc: ValidationError) -> str:
-    """``field: message`` for each problem a pydantic ``ValidationError`` lists, joined by ``; ``."""
-    return "; ".join(
-        f"{'.'.join(str(part) for part in error['loc']) or 'input'}: {error['msg']}"
-        for error in exc.errors()
-    )
+    """``field: message`` for each problem a pydantic ``ValidationError`` lists, joined by ``; ``
+    (a check of the whole model gives its message alone; a validator's ``ValueError`` is
+    quoted as raised, without pydantic's ``Value error,`` in front)."""
+    parts = []
+    for error in exc.errors():
+        raised = error.get("ctx", {}).get("error")
+        message = str(raised) if isinstance(raised, ValueError) else error["msg"]
+        field = ".".join(str(part) for part in error["loc"])
+        parts.append(f"{field}: {message}" if field else message)
+    return "; ".join(parts)
