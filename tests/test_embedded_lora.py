@@ -65,11 +65,11 @@ def test_a_given_adapter_switches_lora_on_and_names_its_bytes_in_the_model_id(
 def test_a_given_adapter_must_be_a_file_of_the_embedded_model(tmp_path: Path) -> None:
     from linc.config import resolve_config
 
-    with pytest.raises(ConfigError, match=r"adapter .*nothing\.gguf.* is not a file"):
+    with pytest.raises(ConfigError, match=r"^model option adapter: adapter '.*nothing\.gguf' is"):
         resolve_config(adapter=str(tmp_path / "nothing.gguf"))
     real = tmp_path / "mine.gguf"
     real.write_bytes(b"bytes")
-    with pytest.raises(ConfigError, match="embedded model"):
+    with pytest.raises(ConfigError, match=r"^model option adapter is for the embedded model"):
         resolve_config(base_url="http://127.0.0.1:9/v1", adapter=str(real))
 
 
