@@ -216,6 +216,13 @@ def add_llm_options(parser: argparse.ArgumentParser, *, default_k: int = 3) -> N
         "--shots", type=int, help="worked examples in the prompt, 0-8 (default 8; 2 for embedded)"
     )
     group.add_argument(
+        "--levers",
+        metavar="LIST",
+        help="the parser's levers, comma-separated, from "
+        "formulas,vocabulary,shots,early_stop,lora ('none': the plain parser); default: all "
+        "of them for the embedded model, none for a server model",
+    )
+    group.add_argument(
         "--adapter",
         metavar="GGUF",
         help="a LoRA adapter for the embedded model in place of linc's (python -m "
@@ -272,6 +279,7 @@ def reasoner_from(args: argparse.Namespace) -> Any:
         target=args.target,
         api_key_env=args.api_key_env,
         shots=args.shots,
+        levers="" if args.levers == "none" else args.levers,
         adapter=args.adapter,
         temperature=args.temperature,
         max_tokens=args.max_tokens,
