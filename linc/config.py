@@ -253,9 +253,10 @@ def is_secret_name(name: str) -> bool:
 
 
 def _digest_of(path: str) -> str:
-    """sha256 of the file at ``path``, read once while its size and time stay the same."""
+    """sha256 of the file at ``path`` (absolute: the validator resolved it), read once while
+    its size and time stay the same."""
     stat = Path(path).stat()
-    return _digest(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    return _digest(path, stat.st_size, stat.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=8)
